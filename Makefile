@@ -1,0 +1,36 @@
+# The two commands of the README:  `make demo` (the main job on a small default) and `make test` (every test).
+# Each one sets itself up on a fresh machine: it creates .venv if missing and installs the package with its dev extra.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PRESET ?= configs/demo.yml
+# CPU hygiene measured on the 2-core machines (see DEVELOPERS notes): no OpenMP busy-wait, no glibc trimming in loops.
+export OMP_WAIT_POLICY ?= PASSIVE
+export MALLOC_MMAP_THRESHOLD_ ?= 33554432
+export MALLOC_TRIM_THRESHOLD_ ?= 17179869184
+export PYTHONHASHSEED ?= 0
+
+.PHONY: install demo test sync readme clean-nbs
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $@
+
+install: $(BIN)/.installed
+
+demo: $(BIN)/.installed
+	$(BIN)/treediffusion data fashion-mnist --grid runs/demo/fashion-mnist-classes.png
+
+sync: $(BIN)/.installed
+	PATH=$(BIN):$$PATH bash .ci/check_sync.sh
+
+test: $(BIN)/.installed
+	PATH=$(BIN):$$PATH bash .ci/check_sync.sh
+	$(BIN)/ruff check treediffusion --select F
+	$(BIN)/nbdev-test --timing
+	$(BIN)/python -m pytest tests
+
+readme: $(BIN)/.installed
+	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README --log-level WARN
