@@ -6,8 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #a124d67a
 from __future__ import annotations
-import difflib, inspect, json, sys
-from pathlib import Path
+import difflib, inspect, sys
 
 from fastcore.script import call_parse, anno_parser
 

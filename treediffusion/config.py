@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/config.html.md"""
 
 # %% ../nbs/01_config.ipynb #674dc7dd
 from __future__ import annotations
-import dataclasses, difflib, typing
+import difflib, typing
 from dataclasses import dataclass, field, fields, is_dataclass, asdict
 from pathlib import Path
 

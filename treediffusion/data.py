@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #36dbb9d3
 from __future__ import annotations
-import hashlib, io, json, os, shutil, subprocess, tarfile, tempfile, warnings, zipfile
+import hashlib, json, os, shutil, subprocess, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
