@@ -13,7 +13,8 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'ExperimentConfig', 'load_config', 'save_config']
+__all__ = ['DATASET_NAMES', 'ARCHS', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig', 'GrowthConfig',
+           'ExperimentConfig', 'load_config', 'save_config']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
 class ConfigError(ValueError):
@@ -81,7 +82,59 @@ class DataConfig:
                               + f". Choose one of: {', '.join(DATASET_NAMES)}.")
         if self.batch_size < 1: raise ConfigError(f"data.batch_size must be ≥ 1, got {self.batch_size}")
 
-# %% ../nbs/01_config.ipynb #2ccc1a27
+# %% ../nbs/01_config.ipynb #d8b237d0
+ARCHS = ("cnn1", "cnn2", "mlp")
+
+@dataclass
+class TreeVAEConfig:
+    "Architecture of the TreeVAE (spec §1): the convolutional TreeDiffusion variant or the original MLP one."
+    arch: str = "cnn1"              # 'cnn1' conv (grayscale), 'cnn2' ResNet (RGB), 'mlp' original TreeVAE (vector latents)
+    in_channels: int = 1            # image channels
+    image_size: int = 28            # image side (square)
+    latent_channels: int = 16       # conv: C of every latent z_i (C×R×R)
+    representation_dim: int = 2     # conv: R, spatial side of every latent and bottom-up map
+    bottom_up_channels: int = 32    # conv: channels of the bottom-up maps d_k
+    latent_dim: int = 8             # mlp: size of every vector latent z_i
+    hidden: int = 128               # mlp: width of bottom-up/transformation layers
+    router_hidden: int = 128        # width of the router MLPs
+    router_dropout: float = 0.0     # dropout inside routers
+    max_depth: int = 6              # deepest leaf depth (root = 0)
+    likelihood: str = "bernoulli"   # 'bernoulli' (BCE, sigmoid output) or 'gaussian' (SSE, linear output)
+    activation: str = "silu"        # 'silu' (TreeDiffusion) or 'leaky_relu' (original TreeVAE, slope 0.3)
+    res_connections: bool = False   # residual connections in bottom-up blocks
+    contrastive_weight: float = 0.0 # weight of the InfoNCE decision loss on two augmented views (RGB presets: 100)
+    def __post_init__(self):
+        for k, ok in (("arch", ARCHS), ("likelihood", ("bernoulli", "gaussian")), ("activation", ("silu", "leaky_relu"))):
+            if getattr(self, k) not in ok: raise ConfigError(f"treevae.{k} must be one of {ok}, got {getattr(self, k)!r}")
+        if self.max_depth < 1: raise ConfigError(f"treevae.max_depth must be ≥ 1, got {self.max_depth}")
+
+# %% ../nbs/01_config.ipynb #b7436f75
+@dataclass
+class GrowthConfig:
+    "The growth schedule (spec §2): initial training, splits, intermediate full training, pruning, finetuning."
+    n_leaves: int = 10              # target number of effective leaves (num_clusters_tree)
+    epochs: int = 150               # initial full-tree training (root + 2 leaves)
+    epochs_smalltree: int = 150     # training of each new two-leaf subtree, rest frozen
+    epochs_intermediate: int = 80   # full-tree training after every `intermediate_every` splits (0: off)
+    intermediate_every: int = 3     # splits between intermediate full-tree phases
+    epochs_finetune: int = 200      # final full-tree finetuning after pruning
+    lr: float = 1e-3                # Adam learning rate (every phase restarts Adam)
+    weight_decay: float = 1e-5      # Adam (coupled L2) weight decay
+    lr_step: int = 100              # StepLR step (epochs)
+    lr_gamma: float = 0.1           # StepLR factor
+    kl_start: float = 0.0           # KL weight α at the start of every phase
+    kl_decay: float = 0.001         # α grows by this per epoch, capped at 1
+    prune: bool = True              # prune leaves holding < prune_threshold of the train set
+    prune_threshold: float = 0.01   # pruning threshold (fraction of samples, hard assignment)
+    min_leaf_samples: int = 0       # leaves with fewer assigned samples are not split (reference: the batch size)
+    max_depth: int = 6              # must equal treevae.max_depth (checked by ExperimentConfig)
+    def __post_init__(self):
+        if self.n_leaves < 2: raise ConfigError(f"growth.n_leaves must be ≥ 2, got {self.n_leaves}")
+        if self.n_leaves > 2 ** self.max_depth:
+            raise ConfigError(f"growth.n_leaves={self.n_leaves} is more than a tree of max_depth={self.max_depth} can hold "
+                              f"({2 ** self.max_depth} leaves); lower n_leaves or raise treevae.max_depth/growth.max_depth.")
+
+# %% ../nbs/01_config.ipynb #a7d234cb
 @dataclass
 class ExperimentConfig:
     "Everything one run needs; saved as YAML beside every checkpoint."
@@ -90,8 +143,13 @@ class ExperimentConfig:
     seeds: tuple[int, ...] = (0,)   # seeds for multi-seed tables (mean ± std)
     device: str = "auto"            # 'auto' (the accelerator PyTorch finds, else CPU) or a torch device string
     data: DataConfig = field(default_factory=DataConfig)
+    treevae: TreeVAEConfig = field(default_factory=TreeVAEConfig)
+    growth: GrowthConfig = field(default_factory=GrowthConfig)
+    def __post_init__(self):
+        if self.growth.max_depth != self.treevae.max_depth:
+            raise ConfigError(f"growth.max_depth ({self.growth.max_depth}) must equal treevae.max_depth ({self.treevae.max_depth}).")
 
-# %% ../nbs/01_config.ipynb #f1a35816
+# %% ../nbs/01_config.ipynb #8fd23070
 def load_config(path, cls=None):
     "Load a YAML preset into `cls` (default `ExperimentConfig`), strictly; the error names the file."
     cls = cls or ExperimentConfig
