@@ -52,8 +52,17 @@ def _usage() -> str:
     lines += [f"  {k:<14} {(f.__doc__ or '').strip().splitlines()[0]}" for k, (f, _) in SUBCOMMANDS.items()]
     return "\n".join(lines)
 
+def _register_all():
+    "Import the modules that define subcommands (they register themselves)."
+    import importlib
+    for m in ("treediffusion.fit", "treediffusion.diffusion", "treediffusion.experiments"):
+        try: importlib.import_module(m)
+        except ModuleNotFoundError as e:
+            if e.name != m: raise
+
 def main(argv: list | None = None):
     "Entry point of the `treediffusion` console command."
+    _register_all()
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage()); return 0
