@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ARCHS', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig', 'GrowthConfig',
-           'ExperimentConfig', 'load_config', 'save_config']
+__all__ = ['DATASET_NAMES', 'ARCHS', 'SIGNALS', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig',
+           'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'ExperimentConfig', 'load_config', 'save_config']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
 class ConfigError(ValueError):
@@ -134,7 +134,81 @@ class GrowthConfig:
             raise ConfigError(f"growth.n_leaves={self.n_leaves} is more than a tree of max_depth={self.max_depth} can hold "
                               f"({2 ** self.max_depth} leaves); lower n_leaves or raise treevae.max_depth/growth.max_depth.")
 
-# %% ../nbs/01_config.ipynb #a7d234cb
+# %% ../nbs/01_config.ipynb #79ecbf60
+@dataclass
+class UNetConfig:
+    "Architecture of the ε-prediction U-Net (improved-diffusion style, AdaGN conditioning)."
+    in_channels: int = 1                            # channels of x_t (1: MNIST/FMNIST, 3: RGB)
+    out_channels: int | None = None                 # predicted channels (None: in_channels, i.e. ε)
+    extra_channels: int = 0                         # extra input channels concatenated to x_t (form1: TreeVAE recon x̂)
+    image_size: int = 32                            # side of the input images (e.g. 28 for MNIST)
+    pad_to: int | None = None                       # zero-pad inputs to this side inside forward (e.g. 32), crop output back
+    base_channels: int = 64                         # C: width of the first level
+    channel_mults: tuple[int, ...] = (1, 2, 2, 2)   # m_i: level i has C·m_i channels; one downsample between levels
+    num_res_blocks: int = 2                         # ResBlocks per encoder level (the decoder has one more)
+    attn_resolutions: tuple[int, ...] = (16,)       # PIXEL sides of feature maps with self-attention (middle always)
+    num_heads: int = 4                              # attention heads
+    dropout: float = 0.1                            # dropout inside ResBlocks
+    groups: int = 32                                # GroupNorm groups (capped to a divisor of the channels)
+    def __post_init__(self):
+        self.channel_mults, self.attn_resolutions = tuple(self.channel_mults), tuple(self.attn_resolutions)
+        if self.out_channels is None: self.out_channels = self.in_channels
+        for k in ("in_channels", "out_channels", "image_size", "base_channels", "num_res_blocks", "num_heads", "groups"):
+            if getattr(self, k) < 1: raise ConfigError(f"unet.{k} must be ≥ 1, got {getattr(self, k)}")
+        if self.extra_channels < 0: raise ConfigError(f"unet.extra_channels must be ≥ 0, got {self.extra_channels}")
+        if not self.channel_mults or min(self.channel_mults) < 1:
+            raise ConfigError(f"unet.channel_mults must be a non-empty tuple of ints ≥ 1, got {self.channel_mults}")
+        if not 0 <= self.dropout < 1: raise ConfigError(f"unet.dropout must be in [0, 1), got {self.dropout}")
+        if self.pad_to is not None and self.pad_to < self.image_size:
+            raise ConfigError(f"unet.pad_to={self.pad_to} is smaller than unet.image_size={self.image_size}; use pad_to ≥ image_size or None.")
+        k = 2 ** (len(self.channel_mults) - 1)
+        if self.side % k: raise ConfigError(f"unet: side {self.side} must be divisible by 2^(levels-1)={k}; set unet.pad_to (e.g. 32).")
+        if bad := [r for r in self.attn_resolutions if r not in self.sides]:
+            raise ConfigError(f"unet.attn_resolutions {bad} match no feature-map side; the sides are {self.sides} (pixels).")
+        if bad := [self.base_channels * m for m in self.channel_mults if self.base_channels * m % self.num_heads]:
+            raise ConfigError(f"unet.num_heads={self.num_heads} must divide every level width, not {bad}.")
+    @property
+    def side(self) -> int: return self.pad_to or self.image_size                          # side the network works at
+    @property
+    def sides(self) -> tuple: return tuple(self.side >> i for i in range(len(self.channel_mults)))  # per level
+
+# %% ../nbs/01_config.ipynb #6fcfdcaf
+SIGNALS = ("path", "leaf_index", "leaf_embedding", "both", "none")
+
+@dataclass
+class DiffusionConfig:
+    "Stage 2 (spec §4): U-Net, conditioning variant, DDPM schedule, training and DDIM sampling."
+    unet: UNetConfig = field(default_factory=UNetConfig)
+    signal: str = "path"            # conditioning: path (TreeDiffusion), leaf_index, leaf_embedding, both, none
+    recon_input: bool = False       # feed the TreeVAE reconstruction as extra channels (DiffuseVAE form1 baseline)
+    T: int = 1000                   # diffusion steps
+    beta_start: float = 1e-4        # linear β schedule start
+    beta_end: float = 0.02          # linear β schedule end
+    batch_size: int = 256           # global batch size (split over processes)
+    max_steps: int = 235000         # optimisation steps (≈1000 epochs of 60k at batch 256)
+    lr: float = 2e-4                # Adam learning rate
+    warmup_steps: int = 5000        # linear LR warm-up
+    grad_clip: float = 1.0          # gradient-norm clipping (0: off)
+    ema_decay: float = 0.9999       # EMA of the weights (used for sampling)
+    cond_drop: float = 0.0          # per-sample probability of the null condition (classifier-free guidance)
+    mixed_precision: str = "auto"   # 'auto' (bf16 on GPU, none on CPU), 'no', 'bf16', 'fp16'
+    checkpoint_every: int = 1000    # steps between atomic checkpoints
+    sample_steps: int = 100         # DDIM steps
+    spacing: str = "quad"           # DDIM grid: 'quad' (reference) or 'uniform'
+    eta: float = 0.0                # DDIM η (0: deterministic)
+    guidance: float = 0.0           # classifier-free guidance weight w
+    def __post_init__(self):
+        if self.signal not in SIGNALS: raise ConfigError(f"diffusion.signal must be one of {SIGNALS}, got {self.signal!r}")
+        if self.spacing not in ("quad", "uniform"): raise ConfigError(f"diffusion.spacing must be 'quad' or 'uniform', got {self.spacing!r}")
+        if not 1 <= self.sample_steps <= self.T: raise ConfigError(f"diffusion.sample_steps must be in [1, T={self.T}], got {self.sample_steps}")
+        if not 0 <= self.cond_drop < 1: raise ConfigError(f"diffusion.cond_drop must be in [0, 1), got {self.cond_drop}")
+        if self.mixed_precision not in ("auto", "no", "bf16", "fp16"): raise ConfigError(f"diffusion.mixed_precision: unknown {self.mixed_precision!r}")
+        if self.recon_input and self.unet.extra_channels != self.unet.in_channels:
+            self.unet.extra_channels = self.unet.in_channels      # the reconstruction channel(s)
+        if not self.recon_input and self.unet.extra_channels:
+            raise ConfigError("diffusion.unet.extra_channels > 0 needs diffusion.recon_input: true")
+
+# %% ../nbs/01_config.ipynb #ce786d49
 @dataclass
 class ExperimentConfig:
     "Everything one run needs; saved as YAML beside every checkpoint."
@@ -145,11 +219,12 @@ class ExperimentConfig:
     data: DataConfig = field(default_factory=DataConfig)
     treevae: TreeVAEConfig = field(default_factory=TreeVAEConfig)
     growth: GrowthConfig = field(default_factory=GrowthConfig)
+    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
     def __post_init__(self):
         if self.growth.max_depth != self.treevae.max_depth:
             raise ConfigError(f"growth.max_depth ({self.growth.max_depth}) must equal treevae.max_depth ({self.treevae.max_depth}).")
 
-# %% ../nbs/01_config.ipynb #8fd23070
+# %% ../nbs/01_config.ipynb #55577b9e
 def load_config(path, cls=None):
     "Load a YAML preset into `cls` (default `ExperimentConfig`), strictly; the error names the file."
     cls = cls or ExperimentConfig

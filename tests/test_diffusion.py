@@ -1,0 +1,42 @@
+"Stage 2 end to end on the tiny preset: fit-diffusion and sample through the CLI, and 2-process training with accelerate."
+import os, subprocess, sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, BIN, cli
+
+
+@pytest.fixture(scope="module")
+def tree_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tree")
+    r = subprocess.run(cli("fit-tree", "--config", ROOT / "configs/tiny.yml", "--out", d, "--no-baselines"), capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return d
+
+
+def test_fit_diffusion_and_sample_cli(tree_dir, tmp_path):
+    r = subprocess.run(cli("fit-diffusion", "--tree", tree_dir, "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "dm"),
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    for mode in ("sample_all_leaves", "sample"):
+        r = subprocess.run(cli("sample", "--model", tmp_path / "dm", "--mode", mode, "--n", 3, "--out", tmp_path / "s"),
+                           capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr[-2000:]
+        z = np.load(tmp_path / "s" / f"{mode}.npz")
+        assert z["images"].dtype == np.uint8 and len(z["images"]) == 3 and (tmp_path / "s" / f"{mode}.png").exists()
+    r = subprocess.run(cli("sample", "--model", tmp_path / "dm", "--mode", "subtree", "--node", 99, "--out", tmp_path / "s"),
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode != 0 and "not in the tree" in r.stderr
+
+
+def test_accelerate_two_cpu_processes(tree_dir, tmp_path):
+    exe = BIN / "accelerate"
+    cmd = [str(exe), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1", "--mixed_precision", "no",
+           "--dynamo_backend", "no", str(BIN / "treediffusion"), "fit-diffusion", "--tree", str(tree_dir),
+           "--config", str(ROOT / "configs/tiny.yml"), "--out", str(tmp_path / "dm")]
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "2 process(es)" in r.stdout + r.stderr
+    assert (tmp_path / "dm/diffusion.pt").exists()
