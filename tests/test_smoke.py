@@ -23,7 +23,7 @@ def test_cli_help_lists_subcommands():
     assert "data" in SUBCOMMANDS
 
 
-@pytest.mark.parametrize("sub", ["data", "fit-tree", "fit-diffusion", "sample"])
+@pytest.mark.parametrize("sub", ["data", "fit-tree", "fit-diffusion", "sample", "run", "evaluate"])
 def test_subcommand_help(sub):
     r = subprocess.run(cli(sub, "--help"), capture_output=True, text=True)
     assert r.returncode == 0 and "usage: treediffusion" in r.stdout, r.stderr

@@ -14,7 +14,8 @@ import yaml
 
 # %% auto #0
 __all__ = ['DATASET_NAMES', 'ARCHS', 'SIGNALS', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig',
-           'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'ExperimentConfig', 'load_config', 'save_config']
+           'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'EvalConfig', 'ExperimentConfig', 'load_config',
+           'save_config']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
 class ConfigError(ValueError):
@@ -208,7 +209,23 @@ class DiffusionConfig:
         if not self.recon_input and self.unet.extra_channels:
             raise ConfigError("diffusion.unet.extra_channels > 0 needs diffusion.recon_input: true")
 
-# %% ../nbs/01_config.ipynb #ce786d49
+# %% ../nbs/01_config.ipynb #1a595231
+@dataclass
+class EvalConfig:
+    "Evaluation (spec §5): sample counts, the offline classifier, the cluster-specificity threshold, Inception FID."
+    n_samples: int = 10000          # generations and test reconstructions per FID (paper: 10,000)
+    n_all_leaves: int = 100         # root samples decoded through every leaf (Table 2, Figs. 4–6)
+    classifier_arch: str = "small_resnet"   # 'small_resnet' (CPU, minutes) or 'resnet50' (GPU)
+    classifier_epochs: int = 3      # epochs of the evaluation classifier
+    entropy_threshold: float = 0.5  # τ: generation i counts for leaf l iff p(l|z_i) ≥ τ (notebook 11)
+    inception: bool = False         # also compute Inception FID (needs pytorch-fid's weights file)
+    inception_weights: str | None = None  # path to pt_inception-2015-12-05-6726825d.pth (else env var / torch hub cache)
+    sample_steps: int | None = None # DDIM steps for evaluation (None: diffusion.sample_steps)
+    def __post_init__(self):
+        if self.classifier_arch not in ("small_resnet", "resnet50"): raise ConfigError(f"eval.classifier_arch must be 'small_resnet' or 'resnet50', got {self.classifier_arch!r}")
+        if not 0 < self.entropy_threshold <= 1: raise ConfigError(f"eval.entropy_threshold must be in (0, 1], got {self.entropy_threshold}")
+
+# %% ../nbs/01_config.ipynb #7f4d9f84
 @dataclass
 class ExperimentConfig:
     "Everything one run needs; saved as YAML beside every checkpoint."
@@ -220,11 +237,12 @@ class ExperimentConfig:
     treevae: TreeVAEConfig = field(default_factory=TreeVAEConfig)
     growth: GrowthConfig = field(default_factory=GrowthConfig)
     diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
     def __post_init__(self):
         if self.growth.max_depth != self.treevae.max_depth:
             raise ConfigError(f"growth.max_depth ({self.growth.max_depth}) must equal treevae.max_depth ({self.treevae.max_depth}).")
 
-# %% ../nbs/01_config.ipynb #55577b9e
+# %% ../nbs/01_config.ipynb #ff3d02e8
 def load_config(path, cls=None):
     "Load a YAML preset into `cls` (default `ExperimentConfig`), strictly; the error names the file."
     cls = cls or ExperimentConfig
