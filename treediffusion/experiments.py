@@ -23,8 +23,9 @@ from .metrics import (train_classifier, load_classifier, ClassifierFeatures, Inc
                                    fid_from_images, predict_classes, samples_leaf_entropy, leaf_class_histograms, classifier_accuracy)
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_ENTROPY', 'get_classifier', 'treevae_images', 'evaluate_run', 'fig5', 'make_figures', 'write_report',
-           'run_experiment', 'run_cmd', 'evaluate_cmd']
+__all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'get_classifier', 'treevae_images', 'evaluate_run', 'fig5',
+           'make_figures', 'write_report', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'run_seeds', 'seed_table',
+           'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -194,3 +195,55 @@ def evaluate_cmd(
 ):
     "Re-evaluate a finished run: classifier FID, cluster specificity, figures → RUN/eval.json."
     evaluate_run(run, load_config(config) if config else None, seed=seed)
+
+# %% ../nbs/12_experiments.ipynb #535cf775
+def run_seeds(cfg: ExperimentConfig, out, device=None, log=print) -> list:
+    "`run_experiment` for every seed in `cfg.seeds` (each resumable) → list of results."
+    from dataclasses import replace
+    return [run_experiment(replace(cfg, seed=s), Path(out) / f"seed{s}", device, log) for s in cfg.seeds]
+
+def seed_table(evals: list) -> dict:
+    "{method: {rec|gen: (mean, std)}} over a list of `eval.json` dicts (std 0 for one seed)."
+    out = {}
+    for meth in evals[0]["fid"]:
+        out[meth] = {k: (float(np.mean([e["fid"][meth][k] for e in evals])), float(np.std([e["fid"][meth][k] for e in evals])))
+                     for k in ("rec", "gen")}
+    return out
+
+# %% ../nbs/12_experiments.ipynb #a12675bb
+TABLE3 = {  # name -> (recon_input, signal), in the paper's row order (+ the fully unconditional model)
+    "unconditional": (False, "none"),
+    "TreeVAE + Diffusion (recon)": (True, "none"),
+    "recon + leaf index": (True, "leaf_index"),
+    "recon + leaf embedding": (True, "leaf_embedding"),
+    "recon + index + embedding": (True, "both"),
+    "recon + path": (True, "path"),
+    "TreeDiffusion (path, from noise)": (False, "path"),
+}
+PAPER_TABLE3 = {"TreeVAE + Diffusion (recon)": 19.7, "recon + leaf index": 19.1, "recon + leaf embedding": 18.9,
+                "recon + index + embedding": 19.2, "recon + path": 18.2, "TreeDiffusion (path, from noise)": 17.8}  # CIFAR-10
+
+def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
+    "A copy of `cfg` whose diffusion section is the Table 3 variant `name`."
+    import copy
+    if name not in TABLE3: raise ValueError(f"Unknown variant {name!r}; choose from {list(TABLE3)}")
+    c = copy.deepcopy(cfg); c.diffusion.recon_input, c.diffusion.signal = TABLE3[name]
+    c.diffusion.unet.extra_channels = c.diffusion.unet.in_channels if c.diffusion.recon_input else 0
+    return c
+
+# %% ../nbs/12_experiments.ipynb #42ce991a
+def run_ablation(cfg: ExperimentConfig, tree_dir, out, variants=None, device=None, log=print) -> dict:
+    "Train and evaluate one diffusion model per Table 3 variant on the TreeVAE of `tree_dir`; writes `table3.json`."
+    import shutil
+    out, res = Path(out), {}
+    for name in variants or list(TABLE3):
+        vdir = out / name.replace(" ", "_").replace("(", "").replace(")", "").replace(",", "").replace("+", "plus")
+        (vdir / "tree").mkdir(parents=True, exist_ok=True)
+        for f in ("treevae.pt", "metrics.json", "tree.png"):
+            if (Path(tree_dir) / f).exists(): shutil.copyfile(Path(tree_dir) / f, vdir / "tree" / f)
+        c = variant(cfg, name)
+        fit_diffusion(c, vdir / "tree", vdir / "diffusion", device, log=log)
+        ev = evaluate_run(vdir, c, device, seed=c.seed, log=log)
+        res[name] = dict(gen=ev["fid"]["TreeDiffusion"]["gen"], rec=ev["fid"]["TreeDiffusion"]["rec"], entropy=ev["entropy"]["TreeDiffusion"])
+    (out / "table3.json").write_text(json.dumps(res, indent=1))
+    return res

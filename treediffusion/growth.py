@@ -15,10 +15,10 @@ from tqdm.auto import tqdm
 from .config import ExperimentConfig, GrowthConfig, save_config, to_dict
 from .core import save_checkpoint, load_checkpoint
 from .tree import node_depth, parent_of, is_left, tree_to_json, tree_from_json, draw_tree
-from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, _sample
+from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, _sample, infonce_decisions
 
 # %% auto #0
-__all__ = ['iterate_batches', 'kl_weight', 'train_phase', 'predict_leaf_probs', 'choose_leaf', 'path_posterior',
+__all__ = ['iterate_batches', 'kl_weight', 'two_views', 'train_phase', 'predict_leaf_probs', 'choose_leaf', 'path_posterior',
            'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
@@ -36,7 +36,17 @@ def kl_weight(epoch: int, g: GrowthConfig) -> float:
     "KL annealing weight α during epoch `epoch` (0-based) of a phase."
     return min(1.0, g.kl_start + epoch * g.kl_decay)
 
-# %% ../nbs/05_growth.ipynb #63a6c890
+# %% ../nbs/05_growth.ipynb #77ab4caa
+def two_views(x: torch.Tensor) -> torch.Tensor:
+    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (float [0,1] batch)."
+    import torchvision.transforms.v2 as T
+    s = x.shape[-1]
+    aug = T.Compose([T.RandomResizedCrop(s, scale=(0.2, 1.0), antialias=True), T.RandomHorizontalFlip(),
+                     T.RandomApply([T.ColorJitter(0.4, 0.4, 0.4, 0.1)], p=0.8), T.RandomGrayscale(0.2)])
+    x = x[: max(len(x) // 2, 1)]
+    return torch.cat([torch.stack([aug(im) for im in x]) for _ in range(2)]).clamp(0, 1)
+
+# %% ../nbs/05_growth.ipynb #005e8022
 def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, batch_size: int, desc: str = "train",
                 generator=None, train_modules=None) -> list:
     "Train `params` for `epochs` epochs; `train_modules` (default: the whole model) are put in train mode, the rest eval."
@@ -63,14 +73,14 @@ def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, ba
     model.eval()
     return hist
 
-# %% ../nbs/05_growth.ipynb #2d4c1758
+# %% ../nbs/05_growth.ipynb #6c7d4bfe
 @torch.no_grad()
 def predict_leaf_probs(model: TreeVAE, images: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
     "π(x) for every image (eval mode), N×L on the CPU."
     model.eval()
     return torch.cat([model.leaf_probs(x).cpu() for x, _ in iterate_batches(images, batch_size, device=model.device)])
 
-# %% ../nbs/05_growth.ipynb #639901e6
+# %% ../nbs/05_growth.ipynb #d98730b4
 def choose_leaf(model: TreeVAE, pi: torch.Tensor, g: GrowthConfig):
     "(leaf to split or None, n_eff, per-leaf counts) from the N×L leaf probabilities `pi`."
     leaves, w = model.tree.leaves, pi.sum(0)
@@ -82,7 +92,7 @@ def choose_leaf(model: TreeVAE, pi: torch.Tensor, g: GrowthConfig):
         if node_depth(leaves[j]) < model.cfg.max_depth: return leaves[j], n_eff, counts
     return None, n_eff, counts
 
-# %% ../nbs/05_growth.ipynb #ebafc599
+# %% ../nbs/05_growth.ipynb #f5cf980d
 @torch.no_grad()
 def path_posterior(model: TreeVAE, d: list, node: int):
     "Posterior sample z and reach probability of `node`, walking only its root path (frozen model)."
@@ -99,7 +109,7 @@ def path_posterior(model: TreeVAE, d: list, node: int):
         z = _sample(mu, var, False)
     return z, prob
 
-# %% ../nbs/05_growth.ipynb #16be7a44
+# %% ../nbs/05_growth.ipynb #c3447fb2
 def subtree_modules(model: TreeVAE, leaf: int) -> list:
     "The modules created by splitting `leaf`: its two routers and its children's transformation, dense head and decoder."
     kids = model.tree.children(leaf)
@@ -117,9 +127,11 @@ def subtree_loss(model: TreeVAE, x, leaf: int, alpha: float):
         mu, var = precision_weighted(*model.dense[str(c)](d[K - t - 1]), mu_p, var_p)
         zc = _sample(mu, var, False)
         loss = loss + pc * model.nll(x, model.decoder[str(c)](zc)) + alpha * pc * kl_normal(mu, var, mu_p, var_p)
-    return loss.mean()
+    loss = loss.mean()
+    if model.cfg.contrastive_weight > 0: loss = loss + model.cfg.contrastive_weight * infonce_decisions(ql, p_l)
+    return loss
 
-# %% ../nbs/05_growth.ipynb #5d66cae8
+# %% ../nbs/05_growth.ipynb #7f3636de
 def prune_small_leaves(model: TreeVAE, images: torch.Tensor, threshold: float = 0.01, batch_size: int = 1024) -> list:
     "Prune leaves with < `threshold` of the samples (argmax assignment), smallest first; returns the pruned leaves."
     pruned = []
@@ -130,7 +142,7 @@ def prune_small_leaves(model: TreeVAE, images: torch.Tensor, threshold: float = 
         leaf = model.tree.leaves[j]; model.prune_leaf(leaf); pruned.append(leaf)
     return pruned
 
-# %% ../nbs/05_growth.ipynb #885f1fd9
+# %% ../nbs/05_growth.ipynb #48e3d92c
 def _save_growth(model, state, cfg, out):
     if out is None: return
     save_checkpoint(dict(kind="treevae", config=to_dict(model.cfg), tree=tree_to_json(model.tree), state_dict=model.state_dict(),
@@ -146,7 +158,7 @@ def _picture(model, images, out, name, labels=None, n_img=3):
     ax = draw_tree(model.tree, counts=counts, leaf_images=ims, title=f"{name}: {len(leaves)} leaves (samples per leaf)")
     ax.figure.savefig(Path(out) / f"{name}.png", dpi=110, bbox_inches="tight"); plt.close(ax.figure)
 
-# %% ../nbs/05_growth.ipynb #de8fefe8
+# %% ../nbs/05_growth.ipynb #6d698980
 def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: bool = True, device=None, log=print) -> TreeVAE:
     "Grow, prune and finetune a TreeVAE on uint8 `images` following `cfg.growth`; checkpoints in `out`."
     g, bs = cfg.growth, cfg.data.batch_size
@@ -160,7 +172,8 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         model = TreeVAE(cfg.treevae, tree_from_json(c["tree"])).to(dev)
         load_treevae_state(model, c); state = c["growth"]
         log(f"resuming growth from {ck}: stage={state['stage']}, splits={state['n_splits']}, leaves={model.tree.leaves}")
-    full = lambda x, a: model(x, kl_weight=a).loss
+    views = two_views if cfg.treevae.contrastive_weight > 0 else (lambda x: x)
+    full = lambda x, a: model(views(x), kl_weight=a).loss
     def phase(name, epochs):
         t0 = time.time(); h = train_phase(model, images, full, model.parameters(), epochs, g, bs, name, gen)
         state["history"].append(dict(phase=name, epochs=epochs, loss=h[-1] if h else None, seconds=round(time.time() - t0, 1), leaves=model.tree.leaves))
@@ -179,7 +192,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         sub = images[pi[:, j] >= min(1 / n_eff, 0.5)]
         kids = model.split_leaf(leaf)
         t0 = time.time(); mods = subtree_modules(model, leaf)
-        h = train_phase(model, sub, lambda x, a: subtree_loss(model, x, leaf, a), [p for m in mods for p in m.parameters()],
+        h = train_phase(model, sub, lambda x, a: subtree_loss(model, views(x), leaf, a), [p for m in mods for p in m.parameters()],
                         g.epochs_smalltree, g, bs, f"split{n + 1}:leaf{leaf}", gen, train_modules=mods)
         state["n_splits"] = n + 1
         state["history"].append(dict(phase=f"split{n + 1}", leaf=leaf, children=list(kids), n_samples=len(sub), n_eff=n_eff,

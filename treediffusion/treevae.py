@@ -22,8 +22,8 @@ from .tree import Tree, node_depth, parent_of, is_left, tree_to_json, tree_from_
 # %% auto #0
 __all__ = ['EPS', 'make_act', 'BN1d', 'SmallCNNEncoder', 'SmallCNNDecoder', 'ResBlock', 'resnet_encoder', 'resnet_decoder',
            'conv_block', 'mlp_block', 'Residual', 'Gaussian', 'Router', 'Parts', 'kl_normal', 'kl_bernoulli',
-           'precision_weighted', 'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves', 'path_latents',
-           'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
+           'precision_weighted', 'infonce_decisions', 'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves',
+           'path_latents', 'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
 
 # %% ../nbs/04_treevae.ipynb #09e3c472
 def make_act(name: str) -> nn.Module:
@@ -175,7 +175,19 @@ def precision_weighted(mu_hat, var_hat, mu_p, var_p):
     var = 1 / (prec_hat + prec_p)
     return (mu_hat * prec_hat + mu_p * prec_p) * var, var
 
-# %% ../nbs/04_treevae.ipynb #e068b4a3
+# %% ../nbs/04_treevae.ipynb #dc6beed6
+def infonce_decisions(q: torch.Tensor, reach: torch.Tensor) -> torch.Tensor:
+    "InfoNCE on router decisions `q` (2b: first views then second views), weighted by detached reach probabilities."
+    n = len(q); b = n // 2
+    if n % 2: raise ValueError(f"contrastive batches hold two views per image (even size), got {n}")
+    u = F.normalize(torch.stack([q, 1 - q], 1), dim=1)
+    logits = (u @ u.T).masked_fill(torch.eye(n, dtype=torch.bool, device=q.device), float("-inf"))
+    pos = torch.cat([torch.arange(b, n), torch.arange(0, b)]).to(q.device)
+    l = F.cross_entropy(logits, pos, reduction="none")
+    w = reach.detach()
+    return (w * l).sum() / w.sum().clamp_min(EPS)
+
+# %% ../nbs/04_treevae.ipynb #6da09235
 @dataclass
 class TreeVAEOutput:
     "Everything one pass of the TreeVAE returns; leaves are in BFS order (`leaf_ids`)."
@@ -187,7 +199,7 @@ class TreeVAEOutput:
     loss: torch.Tensor | None = None     # mean negative ELBO (+ weighted extra losses)
     parts: dict = field(default_factory=dict)   # per-term means: rec, kl_root, kl_nodes, kl_decisions, ...
 
-# %% ../nbs/04_treevae.ipynb #26f8ea34
+# %% ../nbs/04_treevae.ipynb #b609591f
 class TreeVAE(nn.Module):
     "TreeVAE on a `Tree`; `forward(x)` returns a `TreeVAEOutput` with the negative ELBO."
     def __init__(self, cfg: TreeVAEConfig, tree: Tree | None = None):
@@ -214,7 +226,7 @@ class TreeVAE(nn.Module):
     @property
     def device(self): return next(self.parameters()).device
 
-# %% ../nbs/04_treevae.ipynb #21226845
+# %% ../nbs/04_treevae.ipynb #dd1cecd7
 def _split_leaf(self: TreeVAE, leaf: int) -> tuple[int, int]:
     "Split `leaf` into two new leaves (new modules on the model's device); returns their ids."
     kids = self.tree.split(leaf)
@@ -235,7 +247,7 @@ def _prune_leaf(self: TreeVAE, leaf: int) -> list[int]:
 
 TreeVAE.split_leaf, TreeVAE.prune_leaf = _split_leaf, _prune_leaf
 
-# %% ../nbs/04_treevae.ipynb #4cdbe6cb
+# %% ../nbs/04_treevae.ipynb #bde95f20
 def _bottom_up(self: TreeVAE, x) -> list:
     "d_0 = enc(x), d_k = BU_k(d_{k-1}) for k = 1..K."
     d = [self.encoder(x)]
@@ -275,7 +287,7 @@ def _descend(self: TreeVAE, d=None, n: int = 0, prior: bool = False, mean: bool 
 
 TreeVAE._bottom_up, TreeVAE._descend = _bottom_up, _descend
 
-# %% ../nbs/04_treevae.ipynb #e1d42500
+# %% ../nbs/04_treevae.ipynb #94c99dcc
 def nll(self: TreeVAE, x, out) -> torch.Tensor:
     "Per-sample negative log-likelihood of `x` under decoder output `out` (logits or means), summed over pixels."
     if self.cfg.likelihood == "bernoulli": return F.binary_cross_entropy_with_logits(out, x, reduction="none").flatten(1).sum(1)
@@ -297,12 +309,16 @@ def _forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = Fal
     kl_d = sum((probs[i] * kl_dec[i] for i in kl_dec), torch.zeros_like(rec))
     parts = dict(rec=rec.mean(), kl_root=kl[0].mean(), kl_nodes=kl_nodes.mean(), kl_decisions=kl_d.mean())
     loss = parts["rec"] + kl_weight * (parts["kl_root"] + parts["kl_nodes"] + parts["kl_decisions"])
+    if self.cfg.contrastive_weight > 0 and self.training:     # x holds two augmented views per image (notebook 05)
+        K = self.cfg.max_depth
+        parts["contrastive"] = sum(infonce_decisions(self.router_q[str(i)](d[K - node_depth(i)]), probs[i]) for i in self.tree.internal)
+        loss = loss + self.cfg.contrastive_weight * parts["contrastive"]
     recons = torch.stack([self.to_image(o) for o in logits], 1) if return_recons else None
     return TreeVAEOutput(leaves, torch.stack([probs[l] for l in leaves], 1), probs, z, recons, loss, parts)
 
 TreeVAE.nll, TreeVAE.to_image, TreeVAE.forward = nll, to_image, _forward
 
-# %% ../nbs/04_treevae.ipynb #77a5f61f
+# %% ../nbs/04_treevae.ipynb #0f937d95
 @torch.no_grad()
 def _leaf_probs(self: TreeVAE, x) -> torch.Tensor:
     "π(x): B×L leaf probabilities from the inference routers (no sampling)."
@@ -336,7 +352,7 @@ def _generate(self: TreeVAE, n: int, generator=None, decode: bool = True) -> Tre
 
 TreeVAE.leaf_probs, TreeVAE.reconstruct, TreeVAE.generate = _leaf_probs, _reconstruct, _generate
 
-# %% ../nbs/04_treevae.ipynb #506fb1b5
+# %% ../nbs/04_treevae.ipynb #71fda2f4
 def sample_leaves(out: TreeVAEOutput, generator=None, argmax: bool = False) -> torch.Tensor:
     "One leaf (heap id) per sample: l ~ Categorical(leaf_probs), or the argmax."
     p = out.leaf_probs
@@ -354,7 +370,7 @@ def path_latents(tree: Tree, out: TreeVAEOutput, leaves: torch.Tensor):
         ids.append(torch.full((len(rows),), node, device=r.device)); zs.append(out.z[node][r]); bidx.append(r)
     return torch.cat(ids), torch.cat(zs), torch.cat(bidx)
 
-# %% ../nbs/04_treevae.ipynb #eccd96de
+# %% ../nbs/04_treevae.ipynb #dce9d35b
 def treevae_state(model: TreeVAE, **extra) -> dict:
     "Checkpoint dict: config, tree topology, weights (+ extra entries)."
     return dict(kind="treevae", config=to_dict(model.cfg), tree=tree_to_json(model.tree), state_dict=model.state_dict(), **extra)
