@@ -22,6 +22,7 @@ install: $(BIN)/.installed
 
 demo: $(BIN)/.installed
 	$(BIN)/treediffusion data fashion-mnist --grid runs/demo/fashion-mnist-classes.png
+	$(BIN)/treediffusion run --config $(PRESET) --out runs/demo
 
 sync: $(BIN)/.installed
 	PATH=$(BIN):$$PATH bash .ci/check_sync.sh

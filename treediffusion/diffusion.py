@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
@@ -28,10 +28,10 @@ from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves
 from .unet import UNet
 
 # %% auto #0
-__all__ = ['MODES', 'TreeDiffusion', 'tree_condition', 'treevae_fingerprint', 'latent_dim', 'new_model', 'train_diffusion',
-           'load_treediffusion', 'scheduler_for', 'denoise', 'sample', 'tree_condition_from', 'all_leaves',
-           'sample_all_leaves', 'recons_all_leaves', 'recons', 'fit_diffusion', 'leaf_grid_figure', 'run_sampling',
-           'fit_diffusion_cmd', 'sample_cmd']
+__all__ = ['MODES', 'TreeDiffusion', 'tree_condition', 'treevae_fingerprint', 'latent_dim', 'ema_with_warmup', 'new_model',
+           'train_diffusion', 'load_treediffusion', 'scheduler_for', 'denoise', 'sample', 'tree_condition_from',
+           'all_leaves', 'sample_all_leaves', 'recons_all_leaves', 'recons', 'fit_diffusion', 'leaf_grid_figure',
+           'run_sampling', 'fit_diffusion_cmd', 'sample_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -76,6 +76,13 @@ def treevae_fingerprint(treevae: TreeVAE) -> str:
 
 def latent_dim(treevae: TreeVAE) -> int: return int(np.prod(treevae.latent_shape))
 
+def ema_with_warmup(decay: float):
+    "A `multi_avg_fn` for `AveragedModel`: EMA whose decay ramps as min(decay, (1+n)/(10+n)) — short runs are not dominated by the initial weights."
+    def f(avg, cur, n):
+        d = min(decay, (1 + float(n)) / (10 + float(n)))
+        torch._foreach_lerp_(avg, cur, 1 - d)
+    return f
+
 def new_model(cfg: ExperimentConfig, treevae: TreeVAE) -> TreeDiffusion:
     "A fresh `TreeDiffusion` sized for `treevae`."
     return TreeDiffusion(cfg.diffusion, latent_dim(treevae), treevae.cfg.max_depth)
@@ -100,7 +107,7 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
     set_seed(cfg.seed + acc.process_index)
     treevae = treevae.to(dev).eval().requires_grad_(False)
     model = new_model(cfg, treevae).to(dev)
-    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(d.ema_decay))
+    ema = AveragedModel(model, multi_avg_fn=ema_with_warmup(d.ema_decay))
     opt = torch.optim.Adam(model.parameters(), lr=d.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(d.warmup_steps))
     sch = NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end))
@@ -149,7 +156,7 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
     log(f"[diffusion] {acc.num_processes} process(es) on {dev}, {step} steps, last-50 loss {np.mean(losses[-50:]) if losses else float('nan'):.4f}, {time.time() - t0:.0f}s")
     return acc.unwrap_model(model).eval(), ema.eval()
 
-# %% ../nbs/10_diffusion.ipynb #9899fa0f
+# %% ../nbs/10_diffusion.ipynb #8fb59176
 def load_treediffusion(model_dir, use_ema: bool = True, device=None):
     "(TreeDiffusion, TreeVAE, ExperimentConfig) from a folder written by `fit_diffusion`; checks the pair matches."
     model_dir = Path(model_dir)
@@ -166,7 +173,7 @@ def load_treediffusion(model_dir, use_ema: bool = True, device=None):
     dev = default_device(device)
     return m.to(dev).eval(), tv.to(dev).eval(), cfg
 
-# %% ../nbs/10_diffusion.ipynb #52b78b29
+# %% ../nbs/10_diffusion.ipynb #01e69b65
 def scheduler_for(d: DiffusionConfig, steps: int | None = None) -> DDIM:
     "The DDIM sampler of a config (`steps` overrides `sample_steps`)."
     return DDIM(NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end)), steps or d.sample_steps, d.spacing)
@@ -186,7 +193,7 @@ def denoise(model: TreeDiffusion, pb, recon, n: int, steps: int | None = None, e
                     generator=generator, progress=progress, x_T=x_T, device=dev)
     return from_signed(x)
 
-# %% ../nbs/10_diffusion.ipynb #d4d665ec
+# %% ../nbs/10_diffusion.ipynb #3c36d9d0
 def _noise(n, d: DiffusionConfig, generator, device):
     return torch.randn((n, d.unet.in_channels, d.unet.image_size, d.unet.image_size), generator=generator, device=device)
 
@@ -215,7 +222,7 @@ def tree_condition_from(treevae, z, probs, leaves, decode):
         recon = torch.cat([to_signed(treevae.to_image(treevae.decoder[str(int(l))](z[int(l)][i:i + 1]))) for i, l in enumerate(leaves)])
     return pb, recon, leaves, out
 
-# %% ../nbs/10_diffusion.ipynb #185279b0
+# %% ../nbs/10_diffusion.ipynb #9d5db899
 @torch.inference_mode()
 def all_leaves(model, treevae, z, probs, generator=None, **kw) -> dict:
     "Every leaf for every sample of a pass (`z`, `probs`), one shared noise per sample: images n×L×C×H×W."
@@ -248,7 +255,7 @@ def recons(model, treevae, x01, generator=None, **kw) -> dict:
     imgs = denoise(model, pb, recon if model.cfg.recon_input else None, len(x01), generator=generator, x_T=_noise(len(x01), model.cfg, generator, dev), **kw)
     return dict(images=imgs, leaves=leaves, leaf_probs=out.leaf_probs, treevae=from_signed(recon))
 
-# %% ../nbs/10_diffusion.ipynb #c02df725
+# %% ../nbs/10_diffusion.ipynb #cc2737af
 def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print):
     "Train TreeDiffusion on `cfg.data` with the TreeVAE of `tree_dir` frozen; the model folder `out` is self-contained."
     configure_cpu_runtime()
@@ -264,7 +271,7 @@ def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print):
     (out / "train.json").write_text(json.dumps(dict(steps=cfg.diffusion.max_steps, seconds=round(time.time() - t0, 1)), indent=1))
     return model, ema
 
-# %% ../nbs/10_diffusion.ipynb #ed4dd778
+# %% ../nbs/10_diffusion.ipynb #a06fd16b
 def leaf_grid_figure(images, leaf_probs, leaves, path, treevae_images=None, title=None):
     "PNG: one column per leaf, one row per sample (TreeVAE row above when given); leaf id and probability on top."
     import matplotlib.pyplot as plt
@@ -285,7 +292,7 @@ def leaf_grid_figure(images, leaf_probs, leaves, path, treevae_images=None, titl
     fig.tight_layout(); fig.savefig(path, dpi=110, bbox_inches="tight"); plt.close(fig)
     return path
 
-# %% ../nbs/10_diffusion.ipynb #4e5e320e
+# %% ../nbs/10_diffusion.ipynb #7c0aa201
 MODES = ("sample", "sample_all_leaves", "recons", "recons_all_leaves", "subtree")
 
 def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, guidance: float | None = None,
@@ -320,7 +327,7 @@ def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, gui
     np.savez_compressed(out / f"{mode}.npz", images=u8, leaves=lv.numpy())
     return dict(r, png=out / f"{mode}.png")
 
-# %% ../nbs/10_diffusion.ipynb #170e1699
+# %% ../nbs/10_diffusion.ipynb #7983cf0b
 @subcommand("fit-diffusion")
 @call_parse
 def fit_diffusion_cmd(

@@ -193,8 +193,11 @@ def evaluate_cmd(
     config: str = None,                 # preset to take eval settings from (default: the run's config)
     seed: int = 0,                      # sampling seed
 ):
-    "Re-evaluate a finished run: classifier FID, cluster specificity, figures → RUN/eval.json."
-    evaluate_run(run, load_config(config) if config else None, seed=seed)
+    "Re-evaluate a finished run: classifier FID, cluster specificity, figures → RUN/eval.json (+ RUN/report.md)."
+    cfg = load_config(config) if config else load_treediffusion(Path(run) / "diffusion")[2]
+    ev = evaluate_run(run, cfg, seed=seed)
+    tm = Path(run) / "tree" / "metrics.json"
+    if tm.exists(): print(f"wrote {write_report(run, cfg, json.loads(tm.read_text()), ev)}")
 
 # %% ../nbs/12_experiments.ipynb #535cf775
 def run_seeds(cfg: ExperimentConfig, out, device=None, log=print) -> list:
