@@ -15,7 +15,7 @@ import torchvision.utils as vutils
 
 # %% auto #0
 __all__ = ['set_seed', 'default_device', 'configure_cpu_runtime', 'image_grid', 'save_grid', 'show_images', 'CheckpointError',
-           'save_checkpoint', 'load_checkpoint']
+           'atomic_write', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/00_core.ipynb #607aabe7
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -82,17 +82,22 @@ def show_images(images: torch.Tensor, titles=None, ncols: int = 8, size: float =
 class CheckpointError(RuntimeError):
     "A checkpoint is missing, unreadable, or does not match the model it is loaded into."
 
-def save_checkpoint(obj, path) -> Path:
-    "`torch.save(obj)` to `path` atomically: temp file in the same folder, fsync, then `os.replace`."
+def atomic_write(path, write) -> Path:
+    "Call `write(f)` on a temp file beside `path`, fsync it, then `os.replace` it onto `path` (nothing half-written survives)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f); f.flush(); os.fsync(f.fileno())
+            write(f); f.flush(); os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
     return path
+
+def save_checkpoint(obj, path) -> Path:
+    "`torch.save(obj)` to `path` atomically (see `atomic_write`)."
+    return atomic_write(path, lambda f: torch.save(obj, f))
 
 # %% ../nbs/00_core.ipynb #58831494
 def load_checkpoint(path, map_location="cpu", weights_only: bool = False):

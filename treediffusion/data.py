@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #36dbb9d3
 from __future__ import annotations
-import hashlib, json, os, shutil, subprocess, tarfile, tempfile, warnings, zipfile
+import hashlib, json, shutil, subprocess, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 
 from .config import DATASET_NAMES, DataConfig
+from .core import atomic_write
 
 # %% auto #0
 __all__ = ['NPM_SOURCES', 'CLASSES', 'ImageDataset', 'to_unit', 'to_signed', 'from_signed', 'pad_to', 'ImageTransform',
@@ -228,16 +229,7 @@ def _validate(a: dict) -> dict:
     return a
 
 def _write_cache(arrs: dict, path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, **{k: arrs[k] for k in _KEYS}, source=np.array(arrs.get("source", "")))
-            f.flush(); os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
+    atomic_write(path, lambda f: np.savez_compressed(f, **{k: arrs[k] for k in _KEYS}, source=np.array(arrs.get("source", ""))))
 
 # %% ../nbs/02_data.ipynb #3ded143f
 def _read_cache(path: Path) -> dict:

@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/metrics.html.md"""
 
 # %% ../nbs/11_metrics.ipynb #038a9704
 from __future__ import annotations
-import hashlib, os, tempfile, time, warnings
+import hashlib, os, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from torch import nn
 from torchvision.models import inception_v3, resnet50
 from tqdm.auto import tqdm
 
-from .core import default_device, load_checkpoint, save_checkpoint
+from .core import default_device, load_checkpoint, save_checkpoint, atomic_write
 from .data import load_dataset
 
 # %% auto #0
@@ -185,15 +185,7 @@ class InceptionFeatures(FeatureExtractor):
 # %% ../nbs/11_metrics.ipynb #f015a5fe
 def save_stats(path, mu, sigma) -> Path:
     "Write `mu`, `sigma` to the `.npz` file `path` atomically (temporary file + `os.replace`)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, mu=mu, sigma=sigma); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
+    return atomic_write(path, lambda f: np.savez(f, mu=mu, sigma=sigma))
 
 def load_stats(path) -> tuple[np.ndarray, np.ndarray]:
     "`(mu, sigma)` from a pytorch-fid style `.npz` file."
