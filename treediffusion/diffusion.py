@@ -71,7 +71,8 @@ def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None
 def treevae_fingerprint(treevae: TreeVAE) -> str:
     "A short hash of a TreeVAE's topology and weights, stored with diffusion checkpoints to catch mismatched pairs."
     h = hashlib.sha256(json.dumps(treevae.tree.nodes).encode())
-    for k, v in sorted(treevae.state_dict().items()): h.update(k.encode()); h.update(v.detach().cpu().double().sum().numpy().tobytes())
+    for k, v in sorted(treevae.state_dict().items()):    # exact bytes: a float sum would depend on the thread count
+        h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
 
 def latent_dim(treevae: TreeVAE) -> int: return int(np.prod(treevae.latent_shape))
