@@ -28,10 +28,10 @@ from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves
 from .unet import UNet
 
 # %% auto #0
-__all__ = ['MODES', 'TreeDiffusion', 'tree_condition', 'treevae_fingerprint', 'latent_dim', 'ema_with_warmup', 'new_model',
-           'train_diffusion', 'load_treediffusion', 'scheduler_for', 'denoise', 'sample', 'tree_condition_from',
-           'all_leaves', 'sample_all_leaves', 'recons_all_leaves', 'recons', 'fit_diffusion', 'leaf_grid_figure',
-           'run_sampling', 'fit_diffusion_cmd', 'sample_cmd']
+__all__ = ['MODES', 'TreeDiffusion', 'tree_condition_from', 'tree_condition', 'treevae_fingerprint', 'latent_dim',
+           'ema_with_warmup', 'new_model', 'train_diffusion', 'load_treediffusion', 'scheduler_for', 'denoise',
+           'sample', 'all_leaves', 'sample_all_leaves', 'recons_all_leaves', 'recons', 'fit_diffusion',
+           'leaf_grid_figure', 'run_sampling', 'fit_diffusion_cmd', 'sample_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -47,25 +47,29 @@ class TreeDiffusion(nn.Module):
 
 # %% ../nbs/10_diffusion.ipynb #15051f2e
 @torch.no_grad()
-def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None, generator=None, decode: bool = True):
-    "(PathBatch, reconstruction in [-1,1] or None, leaves, pass output) from a posterior (`x01`) or prior (`n`) pass."
-    treevae.eval()
-    if x01 is not None:
-        z, probs, _, _ = treevae._descend(treevae._bottom_up(x01), generator=generator)
-    else:
-        z, probs, _, _ = treevae._descend(n=n, prior=True, generator=generator)
+def tree_condition_from(treevae: TreeVAE, z: dict, probs: dict, leaves: torch.Tensor, decode: bool = True):
+    "(PathBatch, chosen leaves' reconstructions in [-1,1] or None, leaves, pass output) from a pass already made."
     L = treevae.tree.leaves
     out = TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z)
-    if leaves is None: leaves = sample_leaves(out, generator)
-    pb = path_batch(treevae.tree, out, leaves)
-    recon = None
-    if decode:
+    pb, recon = path_batch(treevae.tree, out, leaves), None
+    if decode:                                    # one decoder call per distinct leaf, not per sample
         recon = torch.empty((len(leaves), treevae.cfg.in_channels, treevae.cfg.image_size, treevae.cfg.image_size), device=leaves.device)
         for l in leaves.unique().tolist():
             rows = (leaves == l).nonzero().flatten()
             recon[rows] = treevae.to_image(treevae.decoder[str(l)](z[l][rows]))
         recon = to_signed(recon)
     return pb, recon, leaves, out
+
+@torch.no_grad()
+def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None, generator=None, decode: bool = True):
+    "Posterior (`x01`) or prior (`n`) pass, a leaf per sample (l ~ π unless `leaves` is given), then `tree_condition_from`."
+    treevae.eval()
+    if x01 is not None: z, probs, _, _ = treevae._descend(treevae._bottom_up(x01), generator=generator)
+    else: z, probs, _, _ = treevae._descend(n=n, prior=True, generator=generator)
+    if leaves is None:
+        L = treevae.tree.leaves
+        leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
+    return tree_condition_from(treevae, z, probs, leaves, decode)
 
 # %% ../nbs/10_diffusion.ipynb #62e7b7d7
 def treevae_fingerprint(treevae: TreeVAE) -> str:
@@ -212,16 +216,6 @@ def sample(model, treevae, n: int, generator=None, node: int | None = None, **kw
     pb, recon, _, out = tree_condition_from(treevae, z, probs, leaves, model.cfg.recon_input)
     imgs = denoise(model, pb.to(dev), recon, n, generator=generator, x_T=_noise(n, model.cfg, generator, dev), **kw)
     return dict(images=imgs, leaves=leaves, leaf_probs=p, treevae=from_signed(recon) if recon is not None else None)
-
-def tree_condition_from(treevae, z, probs, leaves, decode):
-    "Like `tree_condition` but from the latents of a pass already made."
-    L = treevae.tree.leaves
-    out = TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z)
-    pb = path_batch(treevae.tree, out, leaves)
-    recon = None
-    if decode:
-        recon = torch.cat([to_signed(treevae.to_image(treevae.decoder[str(int(l))](z[int(l)][i:i + 1]))) for i, l in enumerate(leaves)])
-    return pb, recon, leaves, out
 
 # %% ../nbs/10_diffusion.ipynb #9d5db899
 @torch.inference_mode()
