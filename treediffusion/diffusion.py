@@ -20,7 +20,7 @@ from fastcore.script import call_parse
 from .cli import subcommand
 from .config import DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
 from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed,
-                                configure_cpu_runtime)
+                                configure_cpu_runtime, save_grid)
 from .data import dataset_from_config, to_signed, from_signed
 from .ddim import DDIM, NoiseSchedule, linear_betas, sample as ddim_sample, guided
 from .path_encoder import PathEncoder, PathBatch, path_batch
@@ -303,7 +303,6 @@ def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, gui
         r = sample(model, tv, n, g, node=node if mode == "subtree" else None, **kw)
         order = torch.argsort(r["leaves"].cpu(), stable=True)
         imgs, lv = r["images"][order].cpu(), r["leaves"][order].cpu()
-        from treediffusion.core import save_grid
         save_grid(imgs, out / f"{mode}.png", nrow=int(math.ceil(math.sqrt(n))))
     else:
         if mode == "sample_all_leaves": r = sample_all_leaves(model, tv, n, g, **kw)
@@ -313,7 +312,6 @@ def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, gui
             r = (recons_all_leaves if mode == "recons_all_leaves" else recons)(model, tv, x01, g, **kw)
         if mode == "recons":
             imgs, lv = r["images"].cpu(), r["leaves"].cpu()
-            from treediffusion.core import save_grid
             save_grid(torch.cat([x01.cpu(), r["treevae"].cpu(), imgs]), out / f"{mode}.png", nrow=n)
         else:
             leaf_grid_figure(r["images"], r["leaf_probs"], r["leaves"], out / f"{mode}.png", r["treevae"], title=f"{mode}: TreeVAE vs TreeDiffusion")

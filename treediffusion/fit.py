@@ -16,13 +16,13 @@ from .clustering import baseline_metrics, clustering_metrics
 from .config import ExperimentConfig, load_config, save_config
 from .core import set_seed, default_device, configure_cpu_runtime
 from .data import dataset_from_config
-from .growth import grow_tree, predict_leaf_probs
-from .tree import draw_tree, tree_to_json
+from .growth import grow_tree, predict_leaf_probs, tree_figure
+from .tree import tree_to_json
 from .treevae import TreeVAE, save_treevae
 from fastcore.script import call_parse
 
 # %% auto #0
-__all__ = ['tree_children', 'evaluate_tree', 'tree_figure', 'fit_tree', 'fit_tree_cmd']
+__all__ = ['tree_children', 'evaluate_tree', 'fit_tree', 'fit_tree_cmd']
 
 # %% ../nbs/06a_fit.ipynb #c36132f8
 def tree_children(model: TreeVAE) -> dict:
@@ -37,22 +37,7 @@ def evaluate_tree(model: TreeVAE, images: torch.Tensor, labels: torch.Tensor) ->
     m["n_leaves"] = len(model.tree.leaves)
     return m
 
-# %% ../nbs/06a_fit.ipynb #ce5597f3
-def tree_figure(model: TreeVAE, images, labels, classes, path, n_img: int = 3):
-    "Save the tree with per-node test counts, each leaf's majority class and a few of its test images."
-    import matplotlib.pyplot as plt
-    pi = predict_leaf_probs(model, images); hard = pi.argmax(1); leaves = model.tree.leaves
-    member = {n: torch.zeros(len(images), dtype=torch.bool) for n in model.tree.nodes}
-    for j, l in enumerate(leaves):
-        for n in model.tree.path(l): member[n] |= hard == j
-    counts = {n: int(v.sum()) for n, v in member.items()}
-    lab = {l: (classes[int(labels[hard == j].mode().values)][:9] if (hard == j).any() else "-") for j, l in enumerate(leaves)}
-    ims = {l: images[(hard == j).nonzero().flatten()[:n_img]].float() / 255 for j, l in enumerate(leaves)}
-    ax = draw_tree(model.tree, counts=counts, leaf_images=ims, leaf_labels=lab, title="TreeVAE: test samples per node, majority class per leaf")
-    ax.figure.savefig(path, dpi=120, bbox_inches="tight"); plt.close(ax.figure)
-    return path
-
-# %% ../nbs/06a_fit.ipynb #6ecb1361
+# %% ../nbs/06a_fit.ipynb #8779cae6
 def fit_tree(cfg: ExperimentConfig, out, device=None, baselines: bool = True, log=print) -> tuple[TreeVAE, dict]:
     "Grow a TreeVAE on `cfg.data` (resuming from `out/growth.pt`), evaluate it on the test split, write all artefacts."
     configure_cpu_runtime(); set_seed(cfg.seed)
@@ -68,12 +53,12 @@ def fit_tree(cfg: ExperimentConfig, out, device=None, baselines: bool = True, lo
                    fit_seconds=round(fit_s, 1))
     if baselines: metrics.update(baseline_metrics(train.images, test.images, test.labels.numpy(), metrics["n_leaves"], seed=cfg.seed))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    tree_figure(model, test.images, test.labels, test.classes, out / "tree.png")
+    tree_figure(model, test.images, out / "tree.png", test.labels, test.classes, title="TreeVAE: test samples per node, majority class per leaf")
     log(f"[fit-tree] test NMI {metrics['nmi']:.3f} ARI {metrics['ari']:.3f} ACC {metrics['acc']:.3f} "
         f"DP {metrics['dendrogram_purity']:.3f} LP {metrics['leaf_purity']:.3f} leaves {metrics['n_leaves']} → {out}")
     return model, metrics
 
-# %% ../nbs/06a_fit.ipynb #0a457d41
+# %% ../nbs/06a_fit.ipynb #2071294f
 @subcommand("fit-tree")
 @call_parse
 def fit_tree_cmd(

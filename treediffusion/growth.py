@@ -19,7 +19,7 @@ from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_
 
 # %% auto #0
 __all__ = ['iterate_batches', 'kl_weight', 'two_views', 'train_phase', 'predict_leaf_probs', 'choose_leaf', 'path_posterior',
-           'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'grow_tree']
+           'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'tree_figure', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
 def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False, drop_last: bool = False,
@@ -148,15 +148,23 @@ def _save_growth(model, state, cfg, out):
     save_checkpoint(dict(kind="treevae", config=to_dict(model.cfg), tree=tree_to_json(model.tree), state_dict=model.state_dict(),
                          growth=state, experiment=to_dict(cfg)), Path(out) / "growth.pt")
 
-def _picture(model, images, out, name, labels=None, n_img=3):
-    if out is None: return
+def tree_figure(model, images, path, labels=None, classes=None, n_img: int = 3, title: str | None = None):
+    "Save the tree with samples per node (argmax leaf), a few images under each leaf and, given labels, each leaf's majority class."
     import matplotlib.pyplot as plt
-    pi = predict_leaf_probs(model, images); hard = pi.argmax(1)
-    leaves = model.tree.leaves
-    counts = {l: int((hard == j).sum()) for j, l in enumerate(leaves)}
+    hard, leaves = predict_leaf_probs(model, images).argmax(1), model.tree.leaves
+    member = {n: torch.zeros(len(images), dtype=torch.bool) for n in model.tree.nodes}
+    for j, l in enumerate(leaves):
+        for n in model.tree.path(l): member[n] |= hard == j
+    counts = {n: int(v.sum()) for n, v in member.items()}
     ims = {l: images[(hard == j).nonzero().flatten()[:n_img]].float() / 255 for j, l in enumerate(leaves)}
-    ax = draw_tree(model.tree, counts=counts, leaf_images=ims, title=f"{name}: {len(leaves)} leaves (samples per leaf)")
-    ax.figure.savefig(Path(out) / f"{name}.png", dpi=110, bbox_inches="tight"); plt.close(ax.figure)
+    lab = None if labels is None else {l: (classes[int(labels[hard == j].mode().values)][:9] if (hard == j).any() else "-")
+                                       for j, l in enumerate(leaves)}
+    ax = draw_tree(model.tree, counts=counts, leaf_images=ims, leaf_labels=lab, title=title or f"{len(leaves)} leaves (samples per node)")
+    ax.figure.savefig(path, dpi=110, bbox_inches="tight"); plt.close(ax.figure)
+    return path
+
+def _picture(model, images, out, name):
+    if out is not None: tree_figure(model, images, Path(out) / f"{name}.png", title=f"{name}: {len(model.tree.leaves)} leaves (samples per node)")
 
 # %% ../nbs/05_growth.ipynb #6d698980
 def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: bool = True, device=None, log=print) -> TreeVAE:
