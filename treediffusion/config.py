@@ -221,9 +221,11 @@ class EvalConfig:
     inception: bool = False         # also compute Inception FID (needs pytorch-fid's weights file)
     inception_weights: str | None = None  # path to pt_inception-2015-12-05-6726825d.pth (else env var / torch hub cache)
     sample_steps: int | None = None # DDIM steps for evaluation (None: diffusion.sample_steps)
+    eta: float | None = None        # DDIM η for evaluation (None: the model's diffusion.eta)
     def __post_init__(self):
         if self.classifier_arch not in ("small_resnet", "resnet50"): raise ConfigError(f"eval.classifier_arch must be 'small_resnet' or 'resnet50', got {self.classifier_arch!r}")
         if not 0 < self.entropy_threshold <= 1: raise ConfigError(f"eval.entropy_threshold must be in (0, 1], got {self.entropy_threshold}")
+        if self.eta is not None and not 0 <= self.eta <= 1: raise ConfigError(f"eval.eta must be in [0, 1] or null, got {self.eta}")
 
 # %% ../nbs/01_config.ipynb #7f4d9f84
 @dataclass

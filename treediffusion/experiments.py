@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/experiments.html.md"""
 
 # %% ../nbs/12_experiments.ipynb #802453f0
 from __future__ import annotations
-import json, time
+import json, shutil, time
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +23,9 @@ from .metrics import (train_classifier, load_classifier, ClassifierFeatures, Inc
                                    fid_from_images, predict_classes, samples_leaf_entropy, leaf_class_histograms, classifier_accuracy)
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'get_classifier', 'treevae_images', 'evaluate_run', 'fig5',
-           'make_figures', 'write_report', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'run_seeds', 'seed_table',
-           'variant', 'run_ablation']
+__all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'get_classifier', 'treevae_images', 'evaluate_run',
+           'fig5', 'make_figures', 'write_report', 'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'run_seeds',
+           'seed_table', 'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -36,6 +36,21 @@ PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
     "celeba": {"TreeVAE": (75.2, 77.9), "TreeVAE + Diffusion": (15.4, 30.1), "TreeDiffusion": (14.1, 18.4)},
 }
 PAPER_ENTROPY = {"mnist": (1.24, 0.33), "fashion-mnist": (0.66, 0.65), "cifar10": (1.12, 0.93), "cubicc": (0.07, 0.20)}  # Table 2
+TABLE3 = {  # name -> (recon_input, signal), in the paper's row order (+ the fully unconditional model)
+    "unconditional": (False, "none"),
+    "TreeVAE + Diffusion (recon)": (True, "none"),
+    "recon + leaf index": (True, "leaf_index"),
+    "recon + leaf embedding": (True, "leaf_embedding"),
+    "recon + index + embedding": (True, "both"),
+    "recon + path": (True, "path"),
+    "TreeDiffusion (path, from noise)": (False, "path"),
+}
+PAPER_TABLE3 = {"TreeVAE + Diffusion (recon)": 19.7, "recon + leaf index": 19.1, "recon + leaf embedding": 18.9,
+                "recon + index + embedding": 19.2, "recon + path": 18.2, "TreeDiffusion (path, from noise)": 17.8}  # CIFAR-10
+
+def variant_of(d) -> str:
+    "The Table 3 name of a diffusion config's `(recon_input, signal)` pair."
+    return next((k for k, v in TABLE3.items() if v == (d.recon_input, d.signal)), f"recon_input={d.recon_input}, signal={d.signal}")
 
 # %% ../nbs/12_experiments.ipynb #af5b4068
 def get_classifier(cfg: ExperimentConfig, cache_dir="runs/classifier", log=print):
@@ -70,14 +85,15 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
     test = dataset_from_config(cfg.data, "test")
     n = min(e.n_samples, len(test)); x01 = test.images[:n].to(dev).float() / 255
     g = torch.Generator(device=dev).manual_seed(seed)
-    kw = dict(steps=e.sample_steps)
+    kw = dict(steps=e.sample_steps, eta=e.eta)
     tv_gen, tv_rec = treevae_images(tv, n, x01, g)
     td_gen = _batched(lambda k, s: sample(model, tv, k, g, **kw), n)
     td_rec = _batched(lambda k, s: recons(model, tv, x01[s:s + k], g, **kw), n)
     feats = ClassifierFeatures(clf)
     ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
     fid = lambda ims: fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
-    res = dict(dataset=cfg.data.name, n_images=n, classifier_acc=float(classifier_accuracy(clf, test.images, test.labels)),
+    res = dict(dataset=cfg.data.name, n_images=n, variant=variant_of(model.cfg), sampler=dict(steps=e.sample_steps or model.cfg.sample_steps, eta=model.cfg.eta if e.eta is None else e.eta),
+               classifier_acc=float(classifier_accuracy(clf, test.images, test.labels)),
                fid={"TreeVAE": dict(rec=fid(tv_rec), gen=fid(tv_gen)), "TreeDiffusion": dict(rec=fid(td_rec["images"]), gen=fid(td_gen["images"]))})
     if e.inception:
         inc = InceptionFeatures(e.inception_weights, device=dev)
@@ -145,8 +161,8 @@ def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -
           f"Ours: classifier FID on {ev['n_images']} images (offline); paper: Inception FID on 10,000 images.", "",
           "| method | ours rec | ours gen | paper rec | paper gen |", "|---|---|---|---|---|"]
     for meth, v in ev["fid"].items():
-        p = pm.get(meth, ("–", "–"))
-        L.append(f"| {meth} | {v['rec']:.2f} | {v['gen']:.2f} | {p[0]} | {p[1]} |")
+        label = _method_label(meth, ev); p = pm.get(label.replace(" (recon)", ""), ("–", "–"))
+        L.append(f"| {label} | {v['rec']:.2f} | {v['gen']:.2f} | {p[0]} | {p[1]} |")
     if "inception_fid" in ev:
         L += ["", "Inception FID (pytorch-fid weights):", "", "| method | rec | gen |", "|---|---|---|"]
         L += [f"| {m} | {v['rec']:.2f} | {v['gen']:.2f} |" for m, v in ev["inception_fid"].items()]
@@ -154,20 +170,35 @@ def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -
     L += ["", f"## Table 2 — cluster specificity (mean per-leaf class entropy in nats, τ = {en['threshold']}; lower is better)", "",
           "| method | ours | paper |", "|---|---|---|",
           f"| TreeVAE decoders | {en['TreeVAE']:.3f} | – |",
-          f"| TreeDiffusion | {en['TreeDiffusion']:.3f} | {pe[1] if pe else '–'} |", ""]
+          f"| {_method_label('TreeDiffusion', ev)} | {en['TreeDiffusion']:.3f} | {(pe[0] if 'recon' in ev.get('variant', '') else pe[1]) if pe else '–'} |", ""]
     L += ["## Figures", "", "Fig. 4/6 — every leaf for one root sample (TreeVAE row above TreeDiffusion row):", "", "![fig4](fig4_all_leaves.png)", "",
           "Fig. 2 — reconstructions (rows: test images, TreeVAE, TreeDiffusion):", "", "![fig2](fig2_reconstructions.png)", "",
           "Fig. 3 — generations (rows: TreeVAE, TreeDiffusion):", "", "![fig3](fig3_samples.png)", "",
           "Fig. 5 — per-leaf generations and their predicted classes:", "", "![fig5](fig5_leaf_histograms.png)", ""]
     p = run_dir / "report.md"; p.write_text("\n".join(L)); return p
 
-# %% ../nbs/12_experiments.ipynb #e9c3c1d8
-def run_experiment(cfg: ExperimentConfig, out, device=None, log=print) -> dict:
-    "data → TreeVAE growth → TreeDiffusion → evaluation → report.md in `out` (resumable)."
+def _method_label(meth: str, ev: dict) -> str:
+    "The diffusion row is labelled by the model's Table 3 variant (the paper's TreeDiffusion = path, from noise)."
+    v = ev.get("variant", "TreeDiffusion (path, from noise)")
+    return meth if meth != "TreeDiffusion" or v == "TreeDiffusion (path, from noise)" else v
+
+# %% ../nbs/12_experiments.ipynb #b4899993
+def use_tree(tree, out) -> dict:
+    "Link (or copy) the grown TreeVAE folder `tree` to `out/tree` and return its clustering metrics."
+    tree, link = Path(tree), Path(out) / "tree"
+    missing = [f for f in ("treevae.pt", "metrics.json") if not (tree / f).exists()]
+    if missing: raise FileNotFoundError(f"tree={str(tree)!r} lacks {missing}; pass a folder written by `treediffusion fit-tree`.")
+    if not link.exists():
+        try: link.symlink_to(tree.resolve(), target_is_directory=True)
+        except OSError: shutil.copytree(tree, link)          # no symlinks on this filesystem
+    return json.loads((tree / "metrics.json").read_text())
+
+def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None) -> dict:
+    "data → TreeVAE growth (or the grown TreeVAE folder `tree`) → TreeDiffusion → evaluation → report.md in `out` (resumable)."
     configure_cpu_runtime()
     out = Path(out); out.mkdir(parents=True, exist_ok=True); save_config(cfg, out / "config.yml")
     t0 = time.time()
-    _, tm = fit_tree(cfg, out / "tree", device, log=log); t1 = time.time()
+    tm = fit_tree(cfg, out / "tree", device, log=log)[1] if tree is None else use_tree(tree, out); t1 = time.time()
     fit_diffusion(cfg, out / "tree", out / "diffusion", device, log=log); t2 = time.time()
     ev = evaluate_run(out, cfg, device, seed=cfg.seed, log=log); t3 = time.time()
     times = dict(tree_s=round(t1 - t0, 1), diffusion_s=round(t2 - t1, 1), eval_s=round(t3 - t2, 1), total_s=round(t3 - t0, 1))
@@ -182,9 +213,10 @@ def run_cmd(
     config: str = "configs/tiny.yml",   # YAML preset
     out: str = "runs/run",              # output folder (resumes from its checkpoints)
     device: str = None,                 # torch device (default: accelerator if any)
+    tree: str = None,                   # reuse this grown TreeVAE (a `fit-tree` folder) instead of growing one
 ):
     "The main job: data → TreeVAE → TreeDiffusion → evaluation → OUT/report.md (resumable)."
-    run_experiment(load_config(config), out, device)
+    run_experiment(load_config(config), out, device, tree=tree)
 
 @subcommand("evaluate", pos=[])
 @call_parse
@@ -199,11 +231,11 @@ def evaluate_cmd(
     tm = Path(run) / "tree" / "metrics.json"
     if tm.exists(): print(f"wrote {write_report(run, cfg, json.loads(tm.read_text()), ev)}")
 
-# %% ../nbs/12_experiments.ipynb #535cf775
-def run_seeds(cfg: ExperimentConfig, out, device=None, log=print) -> list:
-    "`run_experiment` for every seed in `cfg.seeds` (each resumable) → list of results."
+# %% ../nbs/12_experiments.ipynb #263df1cf
+def run_seeds(cfg: ExperimentConfig, out, device=None, log=print, tree=None) -> list:
+    "`run_experiment` for every seed in `cfg.seeds` (each resumable) → list of results; with `tree`, all seeds share that TreeVAE."
     from dataclasses import replace
-    return [run_experiment(replace(cfg, seed=s), Path(out) / f"seed{s}", device, log) for s in cfg.seeds]
+    return [run_experiment(replace(cfg, seed=s), Path(out) / f"seed{s}", device, log, tree) for s in cfg.seeds]
 
 def seed_table(evals: list) -> dict:
     "{method: {rec|gen: (mean, std)}} over a list of `eval.json` dicts (std 0 for one seed)."
@@ -213,19 +245,7 @@ def seed_table(evals: list) -> dict:
                      for k in ("rec", "gen")}
     return out
 
-# %% ../nbs/12_experiments.ipynb #a12675bb
-TABLE3 = {  # name -> (recon_input, signal), in the paper's row order (+ the fully unconditional model)
-    "unconditional": (False, "none"),
-    "TreeVAE + Diffusion (recon)": (True, "none"),
-    "recon + leaf index": (True, "leaf_index"),
-    "recon + leaf embedding": (True, "leaf_embedding"),
-    "recon + index + embedding": (True, "both"),
-    "recon + path": (True, "path"),
-    "TreeDiffusion (path, from noise)": (False, "path"),
-}
-PAPER_TABLE3 = {"TreeVAE + Diffusion (recon)": 19.7, "recon + leaf index": 19.1, "recon + leaf embedding": 18.9,
-                "recon + index + embedding": 19.2, "recon + path": 18.2, "TreeDiffusion (path, from noise)": 17.8}  # CIFAR-10
-
+# %% ../nbs/12_experiments.ipynb #57c4ff39
 def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     "A copy of `cfg` whose diffusion section is the Table 3 variant `name`."
     import copy
@@ -234,7 +254,7 @@ def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     c.diffusion.unet.extra_channels = c.diffusion.unet.in_channels if c.diffusion.recon_input else 0
     return c
 
-# %% ../nbs/12_experiments.ipynb #42ce991a
+# %% ../nbs/12_experiments.ipynb #ebc94fb2
 def run_ablation(cfg: ExperimentConfig, tree_dir, out, variants=None, device=None, log=print) -> dict:
     "Train and evaluate one diffusion model per Table 3 variant on the TreeVAE of `tree_dir`; writes `table3.json`."
     import shutil
