@@ -51,3 +51,16 @@ def test_run_main_job_tiny(tmp_path):
     for f in ("tree/treevae.pt", "diffusion/diffusion.pt", "eval.json", "fig4_all_leaves.png"): assert (tmp_path / "run" / f).exists(), f
     r2 = subprocess.run(cli("run", "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "run"), capture_output=True, text=True, cwd=ROOT)
     assert r2.returncode == 0 and "resuming growth" in r2.stdout and "resuming diffusion" in r2.stdout    # resumes, no retraining
+
+
+def test_run_reuses_a_grown_tree(tree_dir, tmp_path):
+    "`treediffusion run --tree DIR` skips growth (the TreeVAE file is untouched) and runs diffusion + evaluation."
+    before = (tree_dir / "treevae.pt").read_bytes()
+    r = subprocess.run(cli("run", "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "run", "--tree", tree_dir),
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "[fit-tree]" not in r.stdout and (tmp_path / "run/eval.json").exists()
+    assert (tmp_path / "run/tree/treevae.pt").read_bytes() == before == (tree_dir / "treevae.pt").read_bytes()
+    bad = subprocess.run(cli("run", "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "bad", "--tree", tmp_path / "run"),
+                         capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode != 0 and "fit-tree" in bad.stderr

@@ -24,8 +24,8 @@ from .metrics import (train_classifier, load_classifier, ClassifierFeatures, Inc
 
 # %% auto #0
 __all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'get_classifier', 'treevae_images', 'evaluate_run',
-           'fig5', 'make_figures', 'write_report', 'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'run_seeds',
-           'seed_table', 'variant', 'run_ablation']
+           'fig5', 'make_figures', 'write_report', 'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd',
+           'sampler_study', 'run_seeds', 'seed_table', 'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -231,7 +231,25 @@ def evaluate_cmd(
     tm = Path(run) / "tree" / "metrics.json"
     if tm.exists(): print(f"wrote {write_report(run, cfg, json.loads(tm.read_text()), ev)}")
 
-# %% ../nbs/12_experiments.ipynb #263df1cf
+# %% ../nbs/12_experiments.ipynb #634c2175
+def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: int = 300, seed: int = 0,
+                  cfg: ExperimentConfig | None = None, device=None) -> dict:
+    "Classifier FID of a run's TreeDiffusion generations for each DDIM η (same seed for each); writes `sampler.json`."
+    run_dir = Path(run_dir); t0 = time.time()
+    model, tv, mcfg = load_treediffusion(run_dir / "diffusion", device=device)
+    cfg = cfg or mcfg; dev = next(model.parameters()).device; steps = steps or model.cfg.sample_steps
+    feats = ClassifierFeatures(get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier").to(dev))
+    ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
+    res = dict(n=n, steps=steps, seed=seed, fid={})
+    for eta in etas:
+        g = torch.Generator(device=dev).manual_seed(seed)
+        ims = _batched(lambda k, s: sample(model, tv, k, g, steps=steps, eta=float(eta)), n)["images"]
+        res["fid"][str(float(eta))] = fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
+    res["seconds"] = round(time.time() - t0, 1)
+    (run_dir / "sampler.json").write_text(json.dumps(res, indent=1))
+    return res
+
+# %% ../nbs/12_experiments.ipynb #7d9bf850
 def run_seeds(cfg: ExperimentConfig, out, device=None, log=print, tree=None) -> list:
     "`run_experiment` for every seed in `cfg.seeds` (each resumable) → list of results; with `tree`, all seeds share that TreeVAE."
     from dataclasses import replace
@@ -245,7 +263,7 @@ def seed_table(evals: list) -> dict:
                      for k in ("rec", "gen")}
     return out
 
-# %% ../nbs/12_experiments.ipynb #57c4ff39
+# %% ../nbs/12_experiments.ipynb #cc09ba09
 def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     "A copy of `cfg` whose diffusion section is the Table 3 variant `name`."
     import copy
@@ -254,7 +272,7 @@ def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     c.diffusion.unet.extra_channels = c.diffusion.unet.in_channels if c.diffusion.recon_input else 0
     return c
 
-# %% ../nbs/12_experiments.ipynb #ebc94fb2
+# %% ../nbs/12_experiments.ipynb #82b81be1
 def run_ablation(cfg: ExperimentConfig, tree_dir, out, variants=None, device=None, log=print) -> dict:
     "Train and evaluate one diffusion model per Table 3 variant on the TreeVAE of `tree_dir`; writes `table3.json`."
     import shutil
