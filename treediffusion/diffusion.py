@@ -267,11 +267,12 @@ def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print):
     return model, ema
 
 # %% ../nbs/10_diffusion.ipynb #a06fd16b
-def leaf_grid_figure(images, leaf_probs, leaves, path, treevae_images=None, title=None):
-    "PNG: one column per leaf, one row per sample (TreeVAE row above when given); leaf id and probability on top."
+def leaf_grid_figure(images, leaf_probs, leaves, path, treevae_images=None, title=None, rows=None):
+    "PNG: one column per leaf, one row per sample (TreeVAE row above when given); leaf id and probability on top. `rows=[(name, n×L×C×H×W), ...]` draws any rows instead."
     import matplotlib.pyplot as plt
-    n, L = images.shape[:2]
-    rows = [("TreeVAE", treevae_images), ("TreeDiffusion", images)] if treevae_images is not None else [("TreeDiffusion", images)]
+    if rows is None:
+        rows = [("TreeVAE", treevae_images), ("TreeDiffusion", images)] if treevae_images is not None else [("TreeDiffusion", images)]
+    n, L = rows[0][1].shape[:2]
     R = n * len(rows)
     fig, axs = plt.subplots(R, L, figsize=(0.9 * L + 0.8, 0.95 * R + 0.4), squeeze=False)
     for i in range(n):

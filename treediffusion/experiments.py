@@ -17,14 +17,15 @@ from .cli import subcommand
 from .config import ExperimentConfig, load_config, save_config
 from .core import configure_cpu_runtime, save_grid
 from .data import dataset_from_config
-from .diffusion import fit_diffusion, load_treediffusion, sample, recons, sample_all_leaves, leaf_grid_figure
+from .diffusion import (fit_diffusion, load_treediffusion, sample, recons, sample_all_leaves, all_leaves, leaf_grid_figure,
+                                     treevae_fingerprint)
 from .fit import fit_tree
 from .metrics import (train_classifier, load_classifier, ClassifierFeatures, InceptionFeatures, reference_stats,
                                    fid_from_images, predict_classes, samples_leaf_entropy, leaf_class_histograms, classifier_accuracy)
 
 # %% auto #0
 __all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'get_classifier', 'treevae_images', 'evaluate_run',
-           'fig5', 'make_figures', 'write_report', 'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd',
+           'fig5', 'make_figures', 'fig6', 'write_report', 'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd',
            'sampler_study', 'run_seeds', 'seed_table', 'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
@@ -146,7 +147,24 @@ def make_figures(run_dir, x01, tv_rec, td_rec, tv_gen, td_gen, al, clf, classes,
     f["fig5"] = fig5(al, clf, classes, run_dir / "fig5_leaf_histograms.png", threshold)
     return f
 
-# %% ../nbs/12_experiments.ipynb #7b88c21c
+# %% ../nbs/12_experiments.ipynb #b3dd1564
+@torch.inference_mode()
+def fig6(run_dirs: dict, path, n: int = 2, seed: int = 0, device=None, **kw):
+    "Every leaf for `n` root samples: TreeVAE row, then one row per diffusion model in `run_dirs` ({row name: run folder})."
+    models = {name: load_treediffusion(Path(d) / "diffusion", device=device)[:2] for name, d in run_dirs.items()}
+    fps = {name: treevae_fingerprint(tv) for name, (_, tv) in models.items()}
+    if len(set(fps.values())) > 1: raise ValueError(f"fig6 needs diffusion models trained on one TreeVAE; fingerprints differ: {fps}")
+    tv = next(iter(models.values()))[1]; dev = next(tv.parameters()).device
+    z, probs, _, _ = tv._descend(n=n, prior=True, generator=torch.Generator(device=dev).manual_seed(seed))
+    rows = []
+    for name, (m, _) in models.items():
+        al = all_leaves(m, tv, z, probs, torch.Generator(device=dev).manual_seed(seed + 1), **kw)
+        rows = rows or [("TreeVAE", al["treevae"])]
+        rows.append((name, al["images"]))
+    return leaf_grid_figure(None, al["leaf_probs"], al["leaves"], path, rows=rows,
+                            title="Fig. 6: every leaf for one root sample — " + " / ".join(r[0] for r in rows))
+
+# %% ../nbs/12_experiments.ipynb #c61d874e
 def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -> Path:
     "`report.md`: clustering table with baselines, FID and entropy tables beside the paper's numbers, figures embedded."
     run_dir, ds = Path(run_dir), cfg.data.name
@@ -182,7 +200,7 @@ def _method_label(meth: str, ev: dict) -> str:
     v = ev.get("variant", "TreeDiffusion (path, from noise)")
     return meth if meth != "TreeDiffusion" or v == "TreeDiffusion (path, from noise)" else v
 
-# %% ../nbs/12_experiments.ipynb #b4899993
+# %% ../nbs/12_experiments.ipynb #4e55c66a
 def use_tree(tree, out) -> dict:
     "Link (or copy) the grown TreeVAE folder `tree` to `out/tree` and return its clustering metrics."
     tree, link = Path(tree), Path(out) / "tree"
@@ -231,7 +249,7 @@ def evaluate_cmd(
     tm = Path(run) / "tree" / "metrics.json"
     if tm.exists(): print(f"wrote {write_report(run, cfg, json.loads(tm.read_text()), ev)}")
 
-# %% ../nbs/12_experiments.ipynb #634c2175
+# %% ../nbs/12_experiments.ipynb #dbe1ca93
 def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: int = 300, seed: int = 0,
                   cfg: ExperimentConfig | None = None, device=None) -> dict:
     "Classifier FID of a run's TreeDiffusion generations for each DDIM η (same seed for each); writes `sampler.json`."
@@ -249,7 +267,7 @@ def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: in
     (run_dir / "sampler.json").write_text(json.dumps(res, indent=1))
     return res
 
-# %% ../nbs/12_experiments.ipynb #7d9bf850
+# %% ../nbs/12_experiments.ipynb #958b778c
 def run_seeds(cfg: ExperimentConfig, out, device=None, log=print, tree=None) -> list:
     "`run_experiment` for every seed in `cfg.seeds` (each resumable) → list of results; with `tree`, all seeds share that TreeVAE."
     from dataclasses import replace
@@ -263,7 +281,7 @@ def seed_table(evals: list) -> dict:
                      for k in ("rec", "gen")}
     return out
 
-# %% ../nbs/12_experiments.ipynb #cc09ba09
+# %% ../nbs/12_experiments.ipynb #3fd65cd6
 def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     "A copy of `cfg` whose diffusion section is the Table 3 variant `name`."
     import copy
@@ -272,7 +290,7 @@ def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     c.diffusion.unet.extra_channels = c.diffusion.unet.in_channels if c.diffusion.recon_input else 0
     return c
 
-# %% ../nbs/12_experiments.ipynb #82b81be1
+# %% ../nbs/12_experiments.ipynb #aafa9c62
 def run_ablation(cfg: ExperimentConfig, tree_dir, out, variants=None, device=None, log=print) -> dict:
     "Train and evaluate one diffusion model per Table 3 variant on the TreeVAE of `tree_dir`; writes `table3.json`."
     import shutil
