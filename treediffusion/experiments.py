@@ -26,7 +26,7 @@ from .metrics import (train_classifier, load_classifier, ClassifierFeatures, Inc
 # %% auto #0
 __all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'get_classifier', 'treevae_images', 'evaluate_run',
            'fig5', 'make_figures', 'fig6', 'write_report', 'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd',
-           'sampler_study', 'run_seeds', 'seed_table', 'variant', 'run_ablation']
+           'sampler_study', 'run_seeds', 'seed_table', 'paper_tables', 'tables_markdown', 'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -281,7 +281,35 @@ def seed_table(evals: list) -> dict:
                      for k in ("rec", "gen")}
     return out
 
-# %% ../nbs/12_experiments.ipynb #3fd65cd6
+# %% ../nbs/12_experiments.ipynb #8bfcea28
+def _ms(xs) -> tuple: return (float(np.mean(xs)), float(np.std(xs)))
+
+def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
+    "Table 1 {method: {rec, gen: (mean, std)}} and Table 2 {method: (mean, std)} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
+    t1 = {"TreeVAE": seed_table(seed_evals)["TreeVAE"]}
+    t2 = {"TreeVAE decoders": _ms([e["entropy"]["TreeVAE"] for e in seed_evals])}
+    if baseline_evals:
+        t1["TreeVAE + Diffusion"] = seed_table(baseline_evals)["TreeDiffusion"]
+        t2["TreeVAE + Diffusion"] = _ms([e["entropy"]["TreeDiffusion"] for e in baseline_evals])
+    t1["TreeDiffusion"] = seed_table(seed_evals)["TreeDiffusion"]
+    t2["TreeDiffusion"] = _ms([e["entropy"]["TreeDiffusion"] for e in seed_evals])
+    return dict(table1=t1, table2=t2, n_seeds=len(seed_evals), n_baseline=len(baseline_evals),
+                n_images=seed_evals[0]["n_images"], threshold=seed_evals[0]["entropy"]["threshold"])
+
+def tables_markdown(t: dict, dataset: str) -> str:
+    "Markdown for `paper_tables` output, paper numbers beside ours."
+    pm, pe = PAPER.get(dataset, {}), PAPER_ENTROPY.get(dataset, ("–", "–"))
+    f = lambda v: f"{v[0]:.2f} ± {v[1]:.2f}"
+    L = [f"Table 1 — classifier FID on {t['n_images']} images, mean ± std over {t['n_seeds']} seeds (baseline: {t['n_baseline']}); paper: Inception FID, 10k images", "",
+         "| method | ours rec | ours gen | paper rec | paper gen |", "|---|---|---|---|---|"]
+    L += [f"| {m} | {f(v['rec'])} | {f(v['gen'])} | {pm.get(m, ('–', '–'))[0]} | {pm.get(m, ('–', '–'))[1]} |" for m, v in t["table1"].items()]
+    L += ["", f"Table 2 — mean per-leaf class entropy (nats, τ = {t['threshold']}; lower is more cluster-specific)", "",
+          "| method | ours | paper |", "|---|---|---|"]
+    paper2 = {"TreeVAE + Diffusion": pe[0], "TreeDiffusion": pe[1]}
+    L += [f"| {m} | {v[0]:.3f} ± {v[1]:.3f} | {paper2.get(m, '–')} |" for m, v in t["table2"].items()]
+    return "\n".join(L)
+
+# %% ../nbs/12_experiments.ipynb #03779ae1
 def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     "A copy of `cfg` whose diffusion section is the Table 3 variant `name`."
     import copy
@@ -290,7 +318,7 @@ def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     c.diffusion.unet.extra_channels = c.diffusion.unet.in_channels if c.diffusion.recon_input else 0
     return c
 
-# %% ../nbs/12_experiments.ipynb #aafa9c62
+# %% ../nbs/12_experiments.ipynb #80dfe733
 def run_ablation(cfg: ExperimentConfig, tree_dir, out, variants=None, device=None, log=print) -> dict:
     "Train and evaluate one diffusion model per Table 3 variant on the TreeVAE of `tree_dir`; writes `table3.json`."
     import shutil
