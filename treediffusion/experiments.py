@@ -20,13 +20,16 @@ from .data import dataset_from_config
 from .diffusion import (fit_diffusion, load_treediffusion, sample, recons, sample_all_leaves, all_leaves, leaf_grid_figure,
                                      treevae_fingerprint)
 from .fit import fit_tree
+from .treevae import sample_leaves
 from .metrics import (train_classifier, load_classifier, ClassifierFeatures, InceptionFeatures, reference_stats,
-                                   fid_from_images, predict_classes, samples_leaf_entropy, leaf_class_histograms, classifier_accuracy)
+                                   fid_from_images, predict_classes, samples_leaf_entropy, leaf_class_histograms, classifier_accuracy,
+                                   mean_leaf_entropy)
 
 # %% auto #0
 __all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'get_classifier', 'treevae_images', 'evaluate_run',
            'fig5', 'make_figures', 'fig6', 'write_report', 'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd',
-           'sampler_study', 'run_seeds', 'seed_table', 'paper_tables', 'tables_markdown', 'variant', 'run_ablation']
+           'sampler_study', 'generation_entropy', 'run_seeds', 'seed_table', 'paper_tables', 'tables_markdown',
+           'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -267,7 +270,32 @@ def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: in
     (run_dir / "sampler.json").write_text(json.dumps(res, indent=1))
     return res
 
-# %% ../nbs/12_experiments.ipynb #958b778c
+# %% ../nbs/12_experiments.ipynb #0a2e26f1
+@torch.inference_mode()
+def generation_entropy(run_dir, n: int = 1000, seed: int = 0, min_count: int = 10, cfg: ExperimentConfig | None = None, device=None) -> dict:
+    "Table 2's mean leaf entropy from `n` generations (l ~ p(l|z), kept iff p(l|z) ≥ τ) for TreeVAE and the diffusion model; writes `entropy_gen.json`."
+    run_dir = Path(run_dir); t0 = time.time()
+    model, tv, mcfg = load_treediffusion(run_dir / "diffusion", device=device)
+    cfg = cfg or mcfg; e = cfg.eval; dev = next(model.parameters()).device
+    clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier").to(dev)
+    K, L = clf.arch["n_classes"], tv.tree.leaves
+    g = torch.Generator(device=dev).manual_seed(seed)
+    def kept(images, leaves, probs):                       # predicted classes, leaf ids, p(chosen leaf | z)
+        col = torch.as_tensor([L.index(int(l)) for l in leaves], device=probs.device)
+        return predict_classes(clf, images), leaves.cpu().numpy(), probs[torch.arange(len(col)), col].cpu().numpy()
+    td = _batched(lambda k, s: sample(model, tv, k, g, steps=e.sample_steps, eta=e.eta), n)
+    gt = tv.generate(n, generator=g); lt = sample_leaves(gt, g)
+    tv_imgs = gt.recons[torch.arange(n), torch.as_tensor([L.index(int(l)) for l in lt])]
+    res = dict(n=n, seed=seed, threshold=e.entropy_threshold, min_count=min_count, variant=variant_of(model.cfg))
+    for name, args in (("TreeVAE", kept(tv_imgs, lt, gt.leaf_probs)), ("TreeDiffusion", kept(td["images"], td["leaves"], td["leaf_probs"]))):
+        pred, leaf, p = args
+        res[name] = mean_leaf_entropy(pred, leaf, p, e.entropy_threshold, K, min_count)
+        res[f"{name}_kept"] = leaf_class_histograms(pred, leaf, p, e.entropy_threshold, K).counts.tolist()
+    res["seconds"] = round(time.time() - t0, 1)
+    (run_dir / "entropy_gen.json").write_text(json.dumps(res, indent=1))
+    return res
+
+# %% ../nbs/12_experiments.ipynb #fc9017b7
 def run_seeds(cfg: ExperimentConfig, out, device=None, log=print, tree=None) -> list:
     "`run_experiment` for every seed in `cfg.seeds` (each resumable) → list of results; with `tree`, all seeds share that TreeVAE."
     from dataclasses import replace
@@ -281,7 +309,7 @@ def seed_table(evals: list) -> dict:
                      for k in ("rec", "gen")}
     return out
 
-# %% ../nbs/12_experiments.ipynb #8bfcea28
+# %% ../nbs/12_experiments.ipynb #19cbf18c
 def _ms(xs) -> tuple: return (float(np.mean(xs)), float(np.std(xs)))
 
 def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
@@ -309,7 +337,7 @@ def tables_markdown(t: dict, dataset: str) -> str:
     L += [f"| {m} | {v[0]:.3f} ± {v[1]:.3f} | {paper2.get(m, '–')} |" for m, v in t["table2"].items()]
     return "\n".join(L)
 
-# %% ../nbs/12_experiments.ipynb #03779ae1
+# %% ../nbs/12_experiments.ipynb #57a3df20
 def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     "A copy of `cfg` whose diffusion section is the Table 3 variant `name`."
     import copy
@@ -318,7 +346,7 @@ def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     c.diffusion.unet.extra_channels = c.diffusion.unet.in_channels if c.diffusion.recon_input else 0
     return c
 
-# %% ../nbs/12_experiments.ipynb #80dfe733
+# %% ../nbs/12_experiments.ipynb #b9dc910e
 def run_ablation(cfg: ExperimentConfig, tree_dir, out, variants=None, device=None, log=print) -> dict:
     "Train and evaluate one diffusion model per Table 3 variant on the TreeVAE of `tree_dir`; writes `table3.json`."
     import shutil
