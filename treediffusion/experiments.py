@@ -272,8 +272,9 @@ def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: in
 
 # %% ../nbs/12_experiments.ipynb #0a2e26f1
 @torch.inference_mode()
-def generation_entropy(run_dir, n: int = 1000, seed: int = 0, min_count: int = 10, cfg: ExperimentConfig | None = None, device=None) -> dict:
-    "Table 2's mean leaf entropy from `n` generations (l ~ p(l|z), kept iff p(l|z) ≥ τ) for TreeVAE and the diffusion model; writes `entropy_gen.json`."
+def generation_entropy(run_dir, n: int = 1000, seed: int = 0, min_count: int = 10, guidance: float | None = None,
+                       cfg: ExperimentConfig | None = None, device=None, out_name: str = "entropy_gen.json") -> dict:
+    "Table 2's mean leaf entropy from `n` generations (l ~ p(l|z), kept iff p(l|z) ≥ τ) for TreeVAE and the diffusion model (classifier-free guidance `guidance`); writes `out_name`."
     run_dir = Path(run_dir); t0 = time.time()
     model, tv, mcfg = load_treediffusion(run_dir / "diffusion", device=device)
     cfg = cfg or mcfg; e = cfg.eval; dev = next(model.parameters()).device
@@ -283,16 +284,17 @@ def generation_entropy(run_dir, n: int = 1000, seed: int = 0, min_count: int = 1
     def kept(images, leaves, probs):                       # predicted classes, leaf ids, p(chosen leaf | z)
         col = torch.as_tensor([L.index(int(l)) for l in leaves], device=probs.device)
         return predict_classes(clf, images), leaves.cpu().numpy(), probs[torch.arange(len(col)), col].cpu().numpy()
-    td = _batched(lambda k, s: sample(model, tv, k, g, steps=e.sample_steps, eta=e.eta), n)
+    td = _batched(lambda k, s: sample(model, tv, k, g, steps=e.sample_steps, eta=e.eta, guidance=guidance), n)
     gt = tv.generate(n, generator=g); lt = sample_leaves(gt, g)
     tv_imgs = gt.recons[torch.arange(n), torch.as_tensor([L.index(int(l)) for l in lt])]
-    res = dict(n=n, seed=seed, threshold=e.entropy_threshold, min_count=min_count, variant=variant_of(model.cfg))
+    res = dict(n=n, seed=seed, threshold=e.entropy_threshold, min_count=min_count, variant=variant_of(model.cfg),
+               guidance=model.cfg.guidance if guidance is None else guidance)
     for name, args in (("TreeVAE", kept(tv_imgs, lt, gt.leaf_probs)), ("TreeDiffusion", kept(td["images"], td["leaves"], td["leaf_probs"]))):
         pred, leaf, p = args
         res[name] = mean_leaf_entropy(pred, leaf, p, e.entropy_threshold, K, min_count)
         res[f"{name}_kept"] = leaf_class_histograms(pred, leaf, p, e.entropy_threshold, K).counts.tolist()
     res["seconds"] = round(time.time() - t0, 1)
-    (run_dir / "entropy_gen.json").write_text(json.dumps(res, indent=1))
+    (run_dir / out_name).write_text(json.dumps(res, indent=1))
     return res
 
 # %% ../nbs/12_experiments.ipynb #fc9017b7
