@@ -79,13 +79,18 @@ def _batched(f, n, bs=250):
     outs = [f(min(bs, n - s), s) for s in range(0, n, bs)]
     return {k: torch.cat([o[k] for o in outs]) if torch.is_tensor(outs[0][k]) else outs[0][k] for k in outs[0]}
 
-# %% ../nbs/12_experiments.ipynb #da48aed4
+# %% ../nbs/12_experiments.ipynb #b932f0ab
+def _eval_setup(run_dir, cfg: ExperimentConfig | None, device, log=print):
+    "(model, treevae, cfg, device, classifier) of a run folder; `cfg` defaults to the model's own config."
+    model, tv, mcfg = load_treediffusion(Path(run_dir) / "diffusion", device=device)
+    cfg = cfg or mcfg; dev = next(model.parameters()).device
+    clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier", log).to(dev)   # beside the data folder
+    return model, tv, cfg, dev, clf
+
 def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed: int = 0, log=print) -> dict:
     "Classifier-FID (rec/gen) of TreeVAE and TreeDiffusion, cluster specificity, and the figures; writes `eval.json`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, tv, mcfg = load_treediffusion(run_dir / "diffusion", device=device)
-    cfg = cfg or mcfg; e = cfg.eval; dev = next(model.parameters()).device
-    clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier", log).to(dev)   # beside the data folder
+    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device, log); e = cfg.eval
     test = dataset_from_config(cfg.data, "test")
     n = min(e.n_samples, len(test)); x01 = test.images[:n].to(dev).float() / 255
     g = torch.Generator(device=dev).manual_seed(seed)
@@ -257,9 +262,8 @@ def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: in
                   cfg: ExperimentConfig | None = None, device=None) -> dict:
     "Classifier FID of a run's TreeDiffusion generations for each DDIM η (same seed for each); writes `sampler.json`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, tv, mcfg = load_treediffusion(run_dir / "diffusion", device=device)
-    cfg = cfg or mcfg; dev = next(model.parameters()).device; steps = steps or model.cfg.sample_steps
-    feats = ClassifierFeatures(get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier").to(dev))
+    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device)
+    steps, feats = steps or model.cfg.sample_steps, ClassifierFeatures(clf)
     ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
     res = dict(n=n, steps=steps, seed=seed, fid={})
     for eta in etas:
@@ -276,17 +280,15 @@ def generation_entropy(run_dir, n: int = 1000, seed: int = 0, min_count: int = 1
                        cfg: ExperimentConfig | None = None, device=None, out_name: str = "entropy_gen.json") -> dict:
     "Table 2's mean leaf entropy from `n` generations (l ~ p(l|z), kept iff p(l|z) ≥ τ) for TreeVAE and the diffusion model (classifier-free guidance `guidance`); writes `out_name`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, tv, mcfg = load_treediffusion(run_dir / "diffusion", device=device)
-    cfg = cfg or mcfg; e = cfg.eval; dev = next(model.parameters()).device
-    clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier").to(dev)
+    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device); e = cfg.eval
     K, L = clf.arch["n_classes"], tv.tree.leaves
+    col = lambda leaves: torch.as_tensor([L.index(int(l)) for l in leaves])      # leaf id → column of leaf_probs
     g = torch.Generator(device=dev).manual_seed(seed)
     def kept(images, leaves, probs):                       # predicted classes, leaf ids, p(chosen leaf | z)
-        col = torch.as_tensor([L.index(int(l)) for l in leaves], device=probs.device)
-        return predict_classes(clf, images), leaves.cpu().numpy(), probs[torch.arange(len(col)), col].cpu().numpy()
+        return predict_classes(clf, images), leaves.cpu().numpy(), probs.cpu()[torch.arange(len(leaves)), col(leaves)].numpy()
     td = _batched(lambda k, s: sample(model, tv, k, g, steps=e.sample_steps, eta=e.eta, guidance=guidance), n)
     gt = tv.generate(n, generator=g); lt = sample_leaves(gt, g)
-    tv_imgs = gt.recons[torch.arange(n), torch.as_tensor([L.index(int(l)) for l in lt])]
+    tv_imgs = gt.recons[torch.arange(n), col(lt).to(gt.recons.device)]
     res = dict(n=n, seed=seed, threshold=e.entropy_threshold, min_count=min_count, variant=variant_of(model.cfg),
                guidance=model.cfg.guidance if guidance is None else guidance)
     for name, args in (("TreeVAE", kept(tv_imgs, lt, gt.leaf_probs)), ("TreeDiffusion", kept(td["images"], td["leaves"], td["leaf_probs"]))):
@@ -316,12 +318,13 @@ def _ms(xs) -> tuple: return (float(np.mean(xs)), float(np.std(xs)))
 
 def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
     "Table 1 {method: {rec, gen: (mean, std)}} and Table 2 {method: (mean, std)} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
-    t1 = {"TreeVAE": seed_table(seed_evals)["TreeVAE"]}
+    st = seed_table(seed_evals)
+    t1 = {"TreeVAE": st["TreeVAE"]}
     t2 = {"TreeVAE decoders": _ms([e["entropy"]["TreeVAE"] for e in seed_evals])}
     if baseline_evals:
         t1["TreeVAE + Diffusion"] = seed_table(baseline_evals)["TreeDiffusion"]
         t2["TreeVAE + Diffusion"] = _ms([e["entropy"]["TreeDiffusion"] for e in baseline_evals])
-    t1["TreeDiffusion"] = seed_table(seed_evals)["TreeDiffusion"]
+    t1["TreeDiffusion"] = st["TreeDiffusion"]
     t2["TreeDiffusion"] = _ms([e["entropy"]["TreeDiffusion"] for e in seed_evals])
     return dict(table1=t1, table2=t2, n_seeds=len(seed_evals), n_baseline=len(baseline_evals),
                 n_images=seed_evals[0]["n_images"], threshold=seed_evals[0]["entropy"]["threshold"])
@@ -350,17 +353,11 @@ def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
 
 # %% ../nbs/12_experiments.ipynb #b9dc910e
 def run_ablation(cfg: ExperimentConfig, tree_dir, out, variants=None, device=None, log=print) -> dict:
-    "Train and evaluate one diffusion model per Table 3 variant on the TreeVAE of `tree_dir`; writes `table3.json`."
-    import shutil
+    "Train and evaluate one diffusion model per Table 3 variant on the TreeVAE of `tree_dir` (`run_experiment(tree=)`); writes `table3.json`."
     out, res = Path(out), {}
     for name in variants or list(TABLE3):
         vdir = out / name.replace(" ", "_").replace("(", "").replace(")", "").replace(",", "").replace("+", "plus")
-        (vdir / "tree").mkdir(parents=True, exist_ok=True)
-        for f in ("treevae.pt", "metrics.json", "tree.png"):
-            if (Path(tree_dir) / f).exists(): shutil.copyfile(Path(tree_dir) / f, vdir / "tree" / f)
-        c = variant(cfg, name)
-        fit_diffusion(c, vdir / "tree", vdir / "diffusion", device, log=log)
-        ev = evaluate_run(vdir, c, device, seed=c.seed, log=log)
+        ev = run_experiment(variant(cfg, name), vdir, device, log, tree=tree_dir)["eval"]
         res[name] = dict(gen=ev["fid"]["TreeDiffusion"]["gen"], rec=ev["fid"]["TreeDiffusion"]["rec"], entropy=ev["entropy"]["TreeDiffusion"])
     (out / "table3.json").write_text(json.dumps(res, indent=1))
     return res
