@@ -125,6 +125,8 @@ class GrowthConfig:
     lr_gamma: float = 0.1           # StepLR factor
     kl_start: float = 0.0           # KL weight α at the start of every phase
     kl_decay: float = 0.001         # α grows by this per epoch, capped at 1
+    kl_decay_finetune: float | None = None  # α's growth per epoch in the final finetune; None: the reference's
+                                            # max(0.01, 1/(epochs_finetune − 1)), so α reaches 1 by the last epoch
     prune: bool = True              # prune leaves holding < prune_threshold of the train set
     prune_threshold: float = 0.01   # pruning threshold (fraction of samples, hard assignment)
     min_leaf_samples: int = 0       # leaves with fewer assigned samples are not split (reference: the batch size)
