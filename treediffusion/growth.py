@@ -7,18 +7,19 @@ Docs: https://treediffusion.github.io/treediffusion/growth.html.md"""
 # %% ../nbs/05_growth.ipynb #9bbef22c
 from __future__ import annotations
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
 from .config import ExperimentConfig, GrowthConfig, save_config, to_dict
-from .core import save_checkpoint, load_checkpoint
+from .core import save_checkpoint, load_checkpoint, atomic_write
 from .tree import node_depth, parent_of, is_left, tree_to_json, tree_from_json, draw_tree
 from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, _sample, infonce_decisions
 
 # %% auto #0
-__all__ = ['iterate_batches', 'kl_weight', 'finetune_kl_decay', 'two_views', 'train_phase', 'predict_leaf_probs', 'choose_leaf',
+__all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'two_views', 'train_phase', 'predict_leaf_probs', 'choose_leaf',
            'path_posterior', 'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'tree_figure', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
@@ -32,13 +33,14 @@ def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False
         idx = order[s:s + batch_size]
         yield images[idx].to(device).float().div_(255), idx
 
-def kl_weight(epoch: int, g: GrowthConfig, decay: float | None = None) -> float:
-    "KL annealing weight α during epoch `epoch` (0-based) of a phase (`decay` overrides `g.kl_decay`)."
-    return min(1.0, g.kl_start + epoch * (g.kl_decay if decay is None else decay))
+def kl_weight(epoch: int, g: GrowthConfig) -> float:
+    "KL annealing weight α during epoch `epoch` (0-based) of a phase."
+    return min(1.0, g.kl_start + epoch * g.kl_decay)
 
-def finetune_kl_decay(g: GrowthConfig) -> float:
-    "α's growth per epoch in the final finetune: `g.kl_decay_finetune`, else the reference's max(0.01, 1/(E − 1))."
-    return g.kl_decay_finetune if g.kl_decay_finetune is not None else max(0.01, 1 / max(1, g.epochs_finetune - 1))
+def finetune_schedule(g: GrowthConfig) -> GrowthConfig:
+    "`g` with the final finetune's α growth as `kl_decay`: `g.kl_decay_finetune`, else the reference's max(0.01, 1/(E − 1))."
+    d = g.kl_decay_finetune if g.kl_decay_finetune is not None else max(0.01, 1 / max(1, g.epochs_finetune - 1))
+    return replace(g, kl_decay=d)
 
 # %% ../nbs/05_growth.ipynb #77ab4caa
 def two_views(x: torch.Tensor) -> torch.Tensor:
@@ -52,7 +54,7 @@ def two_views(x: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/05_growth.ipynb #005e8022
 def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, batch_size: int, desc: str = "train",
-                generator=None, train_modules=None, kl_decay: float | None = None) -> list:
+                generator=None, train_modules=None) -> list:
     "Train `params` for `epochs` epochs; `train_modules` (default: the whole model) are put in train mode, the rest eval."
     if epochs <= 0 or len(images) == 0: return []
     params = [p for p in params if p.requires_grad]
@@ -65,7 +67,7 @@ def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, ba
         else:
             model.eval()
             for m in train_modules: m.train()
-        a, tot, nb = kl_weight(ep, g, kl_decay), 0.0, 0
+        a, tot, nb = kl_weight(ep, g), 0.0, 0
         for x, _ in iterate_batches(images, min(batch_size, len(images)), True, True, generator, dev):
             loss = loss_fn(x, a)
             if not torch.isfinite(loss):
@@ -147,11 +149,12 @@ def prune_small_leaves(model: TreeVAE, images: torch.Tensor, threshold: float = 
     return pruned
 
 # %% ../nbs/05_growth.ipynb #48e3d92c
-def _save_growth(model, state, cfg, out, name="growth.pt"):
-    "Atomic checkpoint of the growth; `grown.pt` keeps the pruned tree before finetuning (copy it to growth.pt to re-finetune)."
+def _save_growth(model, state, cfg, out, keep_as: str | None = None):
+    "Atomic checkpoint of the growth in `growth.pt`, also copied (atomically) to `keep_as` if given."
     if out is None: return
-    save_checkpoint(dict(kind="treevae", config=to_dict(model.cfg), tree=tree_to_json(model.tree), state_dict=model.state_dict(),
-                         growth=state, experiment=to_dict(cfg)), Path(out) / name)
+    ck = save_checkpoint(dict(kind="treevae", config=to_dict(model.cfg), tree=tree_to_json(model.tree), state_dict=model.state_dict(),
+                              growth=state, experiment=to_dict(cfg)), Path(out) / "growth.pt")
+    if keep_as: atomic_write(Path(out) / keep_as, lambda f: f.write(ck.read_bytes()))
 
 def tree_figure(model, images, path, labels=None, classes=None, n_img: int = 3, title: str | None = None):
     "Save the tree with samples per node (argmax leaf), a few images under each leaf and, given labels, each leaf's majority class."
@@ -187,8 +190,8 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         log(f"resuming growth from {ck}: stage={state['stage']}, splits={state['n_splits']}, leaves={model.tree.leaves}")
     views = two_views if cfg.treevae.contrastive_weight > 0 else (lambda x: x)
     full = lambda x, a: model(views(x), kl_weight=a).loss
-    def phase(name, epochs, kl_decay=None):
-        t0 = time.time(); h = train_phase(model, images, full, model.parameters(), epochs, g, bs, name, gen, kl_decay=kl_decay)
+    def phase(name, epochs, sched=g):
+        t0 = time.time(); h = train_phase(model, images, full, model.parameters(), epochs, sched, bs, name, gen)
         state["history"].append(dict(phase=name, epochs=epochs, loss=h[-1] if h else None, seconds=round(time.time() - t0, 1), leaves=model.tree.leaves))
         log(f"[{name}] {epochs} epochs, loss {h[-1] if h else float('nan'):.2f}, {time.time() - t0:.0f}s, leaves {model.tree.leaves}")
     if state["stage"] == "initial":
@@ -215,7 +218,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
     if state["stage"] == "prune":
         pruned = prune_small_leaves(model, images, g.prune_threshold) if g.prune and len(model.tree.leaves) > 1 else []
         state["history"].append(dict(phase="prune", pruned=pruned, leaves=model.tree.leaves)); log(f"[prune] removed {pruned}")
-        state["stage"] = "finetune"; _save_growth(model, state, cfg, out); _save_growth(model, state, cfg, out, "grown.pt")
+        state["stage"] = "finetune"; _save_growth(model, state, cfg, out, keep_as="grown.pt")   # the pruned tree, to re-finetune
     if state["stage"] == "finetune":
-        phase("finetune", g.epochs_finetune, finetune_kl_decay(g)); state["stage"] = "done"; _save_growth(model, state, cfg, out)
+        phase("finetune", g.epochs_finetune, finetune_schedule(g)); state["stage"] = "done"; _save_growth(model, state, cfg, out)
     return model.eval()
