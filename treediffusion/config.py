@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ARCHS', 'SIGNALS', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig',
+__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig',
            'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'EvalConfig', 'ExperimentConfig', 'load_config',
            'save_config']
 
@@ -85,6 +85,7 @@ class DataConfig:
 
 # %% ../nbs/01_config.ipynb #d8b237d0
 ARCHS = ("cnn1", "cnn2", "mlp")
+VECTOR_IO = ("compact", "mlp", "cnn")
 
 @dataclass
 class TreeVAEConfig:
@@ -97,6 +98,9 @@ class TreeVAEConfig:
     bottom_up_channels: int = 32    # conv: channels of the bottom-up maps d_k
     latent_dim: int = 8             # mlp: size of every vector latent z_i
     hidden: int = 128               # mlp: width of bottom-up/transformation layers
+    vector_io: str = "compact"      # mlp: encoder/decoder pair. 'compact' (784→512→256→h / z→128→256→512→784),
+                                    # 'mlp' (original EncoderSmall/DecoderSmall: →4h→4h→2h→h / z→128→256→512→512→),
+                                    # 'cnn' (original cnn1 for 28×28: 3 convs k3 s2 to (h/4)×2×2 / Linear → 3 transposed convs)
     router_hidden: int = 128        # width of the router MLPs
     router_dropout: float = 0.0     # dropout inside routers
     max_depth: int = 6              # deepest leaf depth (root = 0)
@@ -104,10 +108,18 @@ class TreeVAEConfig:
     activation: str = "silu"        # 'silu' (TreeDiffusion) or 'leaky_relu' (original TreeVAE, slope 0.3)
     res_connections: bool = False   # residual connections in bottom-up blocks
     contrastive_weight: float = 0.0 # weight of the InfoNCE decision loss on two augmented views (RGB presets: 100)
+    contrastive_augment: str = "color"  # the two views: 'color' (crop, flip, colour jitter: RGB presets) or 'affine'
+                                        # (small rotation/shift/scale/shear, no flips: digits and clothes)
     def __post_init__(self):
         for k, ok in (("arch", ARCHS), ("likelihood", ("bernoulli", "gaussian")), ("activation", ("silu", "leaky_relu"))):
             if getattr(self, k) not in ok: raise ConfigError(f"treevae.{k} must be one of {ok}, got {getattr(self, k)!r}")
         if self.max_depth < 1: raise ConfigError(f"treevae.max_depth must be ≥ 1, got {self.max_depth}")
+        if self.contrastive_augment not in ("color", "affine"):
+            raise ConfigError(f"treevae.contrastive_augment must be 'color' or 'affine', got {self.contrastive_augment!r}")
+        if self.vector_io not in VECTOR_IO: raise ConfigError(f"treevae.vector_io must be one of {VECTOR_IO}, got {self.vector_io!r}")
+        if self.arch == "mlp" and self.vector_io == "cnn" and (self.image_size != 28 or self.hidden % 16):
+            raise ConfigError(f"treevae.vector_io 'cnn' is the original 28×28 encoder: it needs image_size 28 (got {self.image_size}) "
+                              f"and hidden divisible by 16 (got {self.hidden}); use vector_io 'mlp' otherwise")
 
 # %% ../nbs/01_config.ipynb #b7436f75
 @dataclass

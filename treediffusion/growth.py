@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .config import ExperimentConfig, GrowthConfig, save_config, to_dict
@@ -19,8 +20,9 @@ from .tree import node_depth, parent_of, is_left, tree_to_json, tree_from_json, 
 from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, _sample, infonce_decisions
 
 # %% auto #0
-__all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'two_views', 'train_phase', 'predict_leaf_probs', 'choose_leaf',
-           'path_posterior', 'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'tree_figure', 'grow_tree']
+__all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'two_views', 'affine_warp', 'affine_views', 'train_phase',
+           'predict_leaf_probs', 'choose_leaf', 'path_posterior', 'subtree_modules', 'subtree_loss',
+           'prune_small_leaves', 'tree_figure', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
 def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False, drop_last: bool = False,
@@ -52,7 +54,27 @@ def two_views(x: torch.Tensor) -> torch.Tensor:
     x = x[: max(len(x) // 2, 1)]
     return torch.cat([torch.stack([aug(im) for im in x]) for _ in range(2)]).clamp(0, 1)
 
-# %% ../nbs/05_growth.ipynb #005e8022
+# %% ../nbs/05_growth.ipynb #0e044e3b
+def affine_warp(x: torch.Tensor, angle, translate, scale, shear) -> torch.Tensor:
+    "Warp each image of a B×C×H×W float batch (torchvision `affine` convention: degrees counter-clockwise, x-shear in degrees, translate B×2 pixels, scale), bilinear, zero fill."
+    B, _, H, W = x.shape
+    r, sx = torch.deg2rad(angle), torch.deg2rad(shear)
+    a, b = torch.cos(r), -torch.cos(r) * torch.tan(sx) - torch.sin(r)
+    c, d = torch.sin(r), -torch.sin(r) * torch.tan(sx) + torch.cos(r)
+    M = torch.stack([torch.stack([d, -b], -1), torch.stack([-c, a], -1)], -2) / scale.view(B, 1, 1)   # output → input, pixels
+    t = -(M @ translate.view(B, 2, 1).to(M))
+    half = torch.tensor([W / 2, H / 2], device=x.device, dtype=x.dtype)
+    theta = torch.cat([M * half.view(1, 1, 2) / half.view(1, 2, 1), t / half.view(1, 2, 1)], 2)          # in grid coordinates
+    return F.grid_sample(x, F.affine_grid(theta, list(x.shape), align_corners=False), align_corners=False)
+
+def affine_views(x: torch.Tensor, degrees: float = 15.0, translate: float = 0.1, scale=(0.9, 1.1), shear: float = 10.0) -> torch.Tensor:
+    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images, each view an independent random `affine_warp`."
+    x = x[: max(len(x) // 2, 1)]; x = torch.cat([x, x]); n, dev = len(x), x.device
+    u = lambda lo, hi, *s: torch.empty(n, *s, device=dev).uniform_(lo, hi)
+    shift = u(-translate, translate, 2) * torch.tensor([x.shape[-1], x.shape[-2]], device=dev)
+    return affine_warp(x, u(-degrees, degrees), shift, u(*scale), u(-shear, shear)).clamp(0, 1)
+
+# %% ../nbs/05_growth.ipynb #0fa0f3d6
 def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, batch_size: int, desc: str = "train",
                 generator=None, train_modules=None) -> list:
     "Train `params` for `epochs` epochs; `train_modules` (default: the whole model) are put in train mode, the rest eval."
@@ -79,14 +101,14 @@ def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, ba
     model.eval()
     return hist
 
-# %% ../nbs/05_growth.ipynb #6c7d4bfe
+# %% ../nbs/05_growth.ipynb #18c24c53
 @torch.no_grad()
 def predict_leaf_probs(model: TreeVAE, images: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
     "π(x) for every image (eval mode), N×L on the CPU."
     model.eval()
     return torch.cat([model.leaf_probs(x).cpu() for x, _ in iterate_batches(images, batch_size, device=model.device)])
 
-# %% ../nbs/05_growth.ipynb #d98730b4
+# %% ../nbs/05_growth.ipynb #78cca15f
 def choose_leaf(model: TreeVAE, pi: torch.Tensor, g: GrowthConfig):
     "(leaf to split or None, n_eff, per-leaf counts) from the N×L leaf probabilities `pi`."
     leaves, w = model.tree.leaves, pi.sum(0)
@@ -98,7 +120,7 @@ def choose_leaf(model: TreeVAE, pi: torch.Tensor, g: GrowthConfig):
         if node_depth(leaves[j]) < model.cfg.max_depth: return leaves[j], n_eff, counts
     return None, n_eff, counts
 
-# %% ../nbs/05_growth.ipynb #f5cf980d
+# %% ../nbs/05_growth.ipynb #d8de4aaa
 @torch.no_grad()
 def path_posterior(model: TreeVAE, d: list, node: int):
     "Posterior sample z and reach probability of `node`, walking only its root path (frozen model)."
@@ -115,7 +137,7 @@ def path_posterior(model: TreeVAE, d: list, node: int):
         z = _sample(mu, var, False)
     return z, prob
 
-# %% ../nbs/05_growth.ipynb #c3447fb2
+# %% ../nbs/05_growth.ipynb #288223e2
 def subtree_modules(model: TreeVAE, leaf: int) -> list:
     "The modules created by splitting `leaf`: its two routers and its children's transformation, dense head and decoder."
     kids = model.tree.children(leaf)
@@ -137,7 +159,7 @@ def subtree_loss(model: TreeVAE, x, leaf: int, alpha: float):
     if model.cfg.contrastive_weight > 0: loss = loss + model.cfg.contrastive_weight * infonce_decisions(ql, p_l)
     return loss
 
-# %% ../nbs/05_growth.ipynb #7f3636de
+# %% ../nbs/05_growth.ipynb #12b70682
 def prune_small_leaves(model: TreeVAE, images: torch.Tensor, threshold: float = 0.01, batch_size: int = 1024) -> list:
     "Prune leaves with < `threshold` of the samples (argmax assignment), smallest first; returns the pruned leaves."
     pruned = []
@@ -148,7 +170,7 @@ def prune_small_leaves(model: TreeVAE, images: torch.Tensor, threshold: float = 
         leaf = model.tree.leaves[j]; model.prune_leaf(leaf); pruned.append(leaf)
     return pruned
 
-# %% ../nbs/05_growth.ipynb #48e3d92c
+# %% ../nbs/05_growth.ipynb #1cfe1bfa
 def _save_growth(model, state, cfg, out, keep_as: str | None = None):
     "Atomic checkpoint of the growth in `growth.pt`, also copied (atomically) to `keep_as` if given."
     if out is None: return
@@ -174,7 +196,7 @@ def tree_figure(model, images, path, labels=None, classes=None, n_img: int = 3, 
 def _picture(model, images, out, name):
     if out is not None: tree_figure(model, images, Path(out) / f"{name}.png", title=f"{name}: {len(model.tree.leaves)} leaves (samples per node)")
 
-# %% ../nbs/05_growth.ipynb #6d698980
+# %% ../nbs/05_growth.ipynb #80d268a0
 def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: bool = True, device=None, log=print) -> TreeVAE:
     "Grow, prune and finetune a TreeVAE on uint8 `images` following `cfg.growth`; checkpoints in `out`."
     g, bs = cfg.growth, cfg.data.batch_size
@@ -188,7 +210,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         model = TreeVAE(cfg.treevae, tree_from_json(c["tree"])).to(dev)
         load_treevae_state(model, c); state = c["growth"]
         log(f"resuming growth from {ck}: stage={state['stage']}, splits={state['n_splits']}, leaves={model.tree.leaves}")
-    views = two_views if cfg.treevae.contrastive_weight > 0 else (lambda x: x)
+    views = (two_views if cfg.treevae.contrastive_augment == "color" else affine_views) if cfg.treevae.contrastive_weight > 0 else (lambda x: x)
     full = lambda x, a: model(views(x), kl_weight=a).loss
     def phase(name, epochs, sched=g):
         t0 = time.time(); h = train_phase(model, images, full, model.parameters(), epochs, sched, bs, name, gen)

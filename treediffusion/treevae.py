@@ -14,16 +14,17 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import TreeVAEConfig, from_dict, to_dict
+from .config import TreeVAEConfig, VECTOR_IO, from_dict, to_dict
 from .core import save_checkpoint, load_checkpoint, CheckpointError
 from .data import check_images
 from .tree import Tree, node_depth, parent_of, is_left, tree_to_json, tree_from_json
 
 # %% auto #0
 __all__ = ['EPS', 'make_act', 'BN1d', 'SmallCNNEncoder', 'SmallCNNDecoder', 'ResBlock', 'resnet_encoder', 'resnet_decoder',
-           'conv_block', 'mlp_block', 'Residual', 'Gaussian', 'Router', 'Parts', 'kl_normal', 'kl_bernoulli',
-           'precision_weighted', 'infonce_decisions', 'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves',
-           'path_latents', 'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
+           'conv_block', 'mlp_block', 'Residual', 'Gaussian', 'Router', 'VectorCNNEncoder', 'VectorCNNDecoder',
+           'vector_io', 'Parts', 'kl_normal', 'kl_bernoulli', 'precision_weighted', 'infonce_decisions',
+           'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves', 'path_latents', 'treevae_state',
+           'save_treevae', 'load_treevae_state', 'load_treevae']
 
 # %% ../nbs/04_treevae.ipynb #09e3c472
 def make_act(name: str) -> nn.Module:
@@ -116,7 +117,31 @@ class Router(nn.Module):
                                  mlp_block(hidden, hidden, act), nn.Dropout(dropout), nn.Linear(hidden, 1))
     def forward(self, h): return torch.sigmoid(self.net(h)).reshape(-1)
 
-# %% ../nbs/04_treevae.ipynb #cf9e2715
+# %% ../nbs/04_treevae.ipynb #46f9b0bd
+class VectorCNNEncoder(nn.Sequential):
+    "Original TreeVAE `cnn1` encoder for vector latents: 3 × [conv3×3 stride 2, no padding → BN → act], C→h/16→h/8→h/4, 28→13→6→2, flattened to h."
+    def __init__(self, in_ch, h, act):
+        ch = [in_ch, h // 16, h // 8, h // 4]
+        super().__init__(*[m for a, b in zip(ch, ch[1:]) for m in (nn.Conv2d(a, b, 3, 2, bias=False), nn.BatchNorm2d(b), make_act(act))], nn.Flatten())
+
+class VectorCNNDecoder(nn.Sequential):
+    "Original TreeVAE `cnn1` decoder: Linear → BN → act → 32×3×3, then transposed convs 3→7→14→28 (32→16→8→C); returns logits/means."
+    def __init__(self, latent_dim, out_ch, act):
+        super().__init__(nn.Linear(latent_dim, 32 * 9, bias=False), BN1d(32 * 9), make_act(act), nn.Unflatten(1, (32, 3, 3)),
+                         nn.ConvTranspose2d(32, 16, 3, 2, bias=False), nn.BatchNorm2d(16), make_act(act),
+                         nn.ConvTranspose2d(16, 8, 3, 2, 1, 1, bias=False), nn.BatchNorm2d(8), make_act(act),
+                         nn.ConvTranspose2d(8, out_ch, 3, 2, 1, 1))
+
+def vector_io(c: TreeVAEConfig) -> tuple[nn.Module, nn.Module]:
+    "A fresh (encoder, decoder) pair for the vector-latent family, chosen by `c.vector_io`."
+    D, h, act, shape = c.in_channels * c.image_size ** 2, c.hidden, c.activation, (c.in_channels, c.image_size, c.image_size)
+    if c.vector_io == "cnn": return VectorCNNEncoder(c.in_channels, h, act), VectorCNNDecoder(c.latent_dim, c.in_channels, act)
+    enc = (D, 4 * h, 4 * h, 2 * h, h) if c.vector_io == "mlp" else (D, 512, 256, h)
+    dec = (c.latent_dim, 128, 256, 512, 512) if c.vector_io == "mlp" else (c.latent_dim, 128, 256, 512)
+    return (nn.Sequential(nn.Flatten(), *[mlp_block(a, b, act) for a, b in zip(enc, enc[1:])]),
+            nn.Sequential(*[mlp_block(a, b, act) for a, b in zip(dec, dec[1:])], nn.Linear(dec[-1], D), nn.Unflatten(1, shape)))
+
+# %% ../nbs/04_treevae.ipynb #04047d4b
 class Parts:
     "Factory of encoder, bottom-up, dense, transformation, router and decoder modules for a `TreeVAEConfig`."
     def __init__(self, cfg: TreeVAEConfig):
@@ -125,8 +150,8 @@ class Parts:
         else: self.map_shape, self.latent_shape = (c.bottom_up_channels, c.representation_dim, c.representation_dim), \
                                                   (c.latent_channels, c.representation_dim, c.representation_dim)
     def encoder(self):
-        c = self.cfg; D = c.in_channels * c.image_size ** 2
-        if c.arch == "mlp": return nn.Sequential(nn.Flatten(), mlp_block(D, 512, c.activation), mlp_block(512, 256, c.activation), mlp_block(256, c.hidden, c.activation))
+        c = self.cfg
+        if c.arch == "mlp": return vector_io(c)[0]
         f = SmallCNNEncoder if c.arch == "cnn1" else resnet_encoder
         return f(c.in_channels, c.bottom_up_channels, c.image_size, c.representation_dim, c.activation)
     def bottom_up(self):
@@ -148,14 +173,11 @@ class Parts:
         return Router(int(np.prod(shape)), self.cfg.router_hidden, self.cfg.activation, self.cfg.router_dropout)
     def decoder(self):
         c = self.cfg
-        if c.arch == "mlp":
-            D = c.in_channels * c.image_size ** 2
-            return nn.Sequential(mlp_block(c.latent_dim, 128, c.activation), mlp_block(128, 256, c.activation), mlp_block(256, 512, c.activation),
-                                 nn.Linear(512, D), nn.Unflatten(1, (c.in_channels, c.image_size, c.image_size)))
+        if c.arch == "mlp": return vector_io(c)[1]
         f = SmallCNNDecoder if c.arch == "cnn1" else resnet_decoder
         return f(c.latent_channels, c.in_channels, c.representation_dim, c.image_size, c.activation)
 
-# %% ../nbs/04_treevae.ipynb #358c32f5
+# %% ../nbs/04_treevae.ipynb #58cee16c
 EPS = 1e-7
 
 def kl_normal(mu_q, var_q, mu_p, var_p) -> torch.Tensor:
@@ -175,7 +197,7 @@ def precision_weighted(mu_hat, var_hat, mu_p, var_p):
     var = 1 / (prec_hat + prec_p)
     return (mu_hat * prec_hat + mu_p * prec_p) * var, var
 
-# %% ../nbs/04_treevae.ipynb #dc6beed6
+# %% ../nbs/04_treevae.ipynb #d36a6779
 def infonce_decisions(q: torch.Tensor, reach: torch.Tensor) -> torch.Tensor:
     "InfoNCE on router decisions `q` (2b: first views then second views), weighted by detached reach probabilities."
     n = len(q); b = n // 2
@@ -187,7 +209,7 @@ def infonce_decisions(q: torch.Tensor, reach: torch.Tensor) -> torch.Tensor:
     w = reach.detach()
     return (w * l).sum() / w.sum().clamp_min(EPS)
 
-# %% ../nbs/04_treevae.ipynb #6da09235
+# %% ../nbs/04_treevae.ipynb #c5d21861
 @dataclass
 class TreeVAEOutput:
     "Everything one pass of the TreeVAE returns; leaves are in BFS order (`leaf_ids`)."
@@ -199,7 +221,7 @@ class TreeVAEOutput:
     loss: torch.Tensor | None = None     # mean negative ELBO (+ weighted extra losses)
     parts: dict = field(default_factory=dict)   # per-term means: rec, kl_root, kl_nodes, kl_decisions, ...
 
-# %% ../nbs/04_treevae.ipynb #b609591f
+# %% ../nbs/04_treevae.ipynb #4f23ee3d
 class TreeVAE(nn.Module):
     "TreeVAE on a `Tree`; `forward(x)` returns a `TreeVAEOutput` with the negative ELBO."
     def __init__(self, cfg: TreeVAEConfig, tree: Tree | None = None):
@@ -226,7 +248,7 @@ class TreeVAE(nn.Module):
     @property
     def device(self): return next(self.parameters()).device
 
-# %% ../nbs/04_treevae.ipynb #dd1cecd7
+# %% ../nbs/04_treevae.ipynb #f5e8f472
 def _split_leaf(self: TreeVAE, leaf: int) -> tuple[int, int]:
     "Split `leaf` into two new leaves (new modules on the model's device); returns their ids."
     kids = self.tree.split(leaf)
@@ -247,7 +269,7 @@ def _prune_leaf(self: TreeVAE, leaf: int) -> list[int]:
 
 TreeVAE.split_leaf, TreeVAE.prune_leaf = _split_leaf, _prune_leaf
 
-# %% ../nbs/04_treevae.ipynb #bde95f20
+# %% ../nbs/04_treevae.ipynb #e3defeaa
 def _bottom_up(self: TreeVAE, x) -> list:
     "d_0 = enc(x), d_k = BU_k(d_{k-1}) for k = 1..K."
     d = [self.encoder(x)]
@@ -287,7 +309,7 @@ def _descend(self: TreeVAE, d=None, n: int = 0, prior: bool = False, mean: bool 
 
 TreeVAE._bottom_up, TreeVAE._descend = _bottom_up, _descend
 
-# %% ../nbs/04_treevae.ipynb #94c99dcc
+# %% ../nbs/04_treevae.ipynb #67f606e5
 def nll(self: TreeVAE, x, out) -> torch.Tensor:
     "Per-sample negative log-likelihood of `x` under decoder output `out` (logits or means), summed over pixels."
     if self.cfg.likelihood == "bernoulli": return F.binary_cross_entropy_with_logits(out, x, reduction="none").flatten(1).sum(1)
@@ -318,7 +340,7 @@ def _forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = Fal
 
 TreeVAE.nll, TreeVAE.to_image, TreeVAE.forward = nll, to_image, _forward
 
-# %% ../nbs/04_treevae.ipynb #0f937d95
+# %% ../nbs/04_treevae.ipynb #44383d56
 @torch.no_grad()
 def _leaf_probs(self: TreeVAE, x) -> torch.Tensor:
     "π(x): B×L leaf probabilities from the inference routers (no sampling)."
@@ -352,7 +374,7 @@ def _generate(self: TreeVAE, n: int, generator=None, decode: bool = True) -> Tre
 
 TreeVAE.leaf_probs, TreeVAE.reconstruct, TreeVAE.generate = _leaf_probs, _reconstruct, _generate
 
-# %% ../nbs/04_treevae.ipynb #71fda2f4
+# %% ../nbs/04_treevae.ipynb #50b02a00
 def sample_leaves(out: TreeVAEOutput, generator=None, argmax: bool = False) -> torch.Tensor:
     "One leaf (heap id) per sample: l ~ Categorical(leaf_probs), or the argmax."
     p = out.leaf_probs
@@ -370,7 +392,7 @@ def path_latents(tree: Tree, out: TreeVAEOutput, leaves: torch.Tensor):
         ids.append(torch.full((len(rows),), node, device=r.device)); zs.append(out.z[node][r]); bidx.append(r)
     return torch.cat(ids), torch.cat(zs), torch.cat(bidx)
 
-# %% ../nbs/04_treevae.ipynb #dce9d35b
+# %% ../nbs/04_treevae.ipynb #0617935d
 def treevae_state(model: TreeVAE, **extra) -> dict:
     "Checkpoint dict: config, tree topology, weights (+ extra entries)."
     return dict(kind="treevae", config=to_dict(model.cfg), tree=tree_to_json(model.tree), state_dict=model.state_dict(), **extra)
