@@ -1,5 +1,6 @@
 "TreeVAE: save → load of a grown and pruned tree is exact; `fit-tree` on the tiny preset writes every artefact."
 import json, subprocess
+from dataclasses import replace
 
 import torch
 
@@ -11,9 +12,13 @@ from treediffusion.core import CheckpointError
 import pytest
 
 
-def test_grown_pruned_roundtrip_exact(tmp_path):
+VARIANTS = [{}, dict(arch="mlp", vector_io="cnn", image_size=28, latent_dim=4, hidden=32),
+            dict(arch="mlp", vector_io="mlp", image_size=28, latent_dim=4, hidden=32)]
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=["tiny", "vector-cnn", "vector-mlp"])
+def test_grown_pruned_roundtrip_exact(tmp_path, variant):
     torch.manual_seed(0)
-    cfg = load_config(ROOT / "configs/tiny.yml").treevae
+    cfg = replace(load_config(ROOT / "configs/tiny.yml").treevae, **variant)
     m = TreeVAE(cfg); m.split_leaf(1); m.split_leaf(2); m.prune_leaf(4)    # node 1 becomes pass-through
     assert m.tree.is_passthrough(1)
     x = torch.rand(16, 1, cfg.image_size, cfg.image_size)
