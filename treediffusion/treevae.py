@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import TreeVAEConfig, VECTOR_IO, from_dict, to_dict
+from .config import TreeVAEConfig, from_dict, to_dict
 from .core import save_checkpoint, load_checkpoint, CheckpointError
 from .data import check_images
 from .tree import Tree, node_depth, parent_of, is_left, tree_to_json, tree_from_json
