@@ -210,7 +210,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         model = TreeVAE(cfg.treevae, tree_from_json(c["tree"])).to(dev)
         load_treevae_state(model, c); state = c["growth"]
         log(f"resuming growth from {ck}: stage={state['stage']}, splits={state['n_splits']}, leaves={model.tree.leaves}")
-    views = (two_views if cfg.treevae.contrastive_augment == "color" else affine_views) if cfg.treevae.contrastive_weight > 0 else (lambda x: x)
+    views = dict(color=two_views, affine=affine_views)[cfg.treevae.contrastive_augment] if cfg.treevae.contrastive_weight > 0 else (lambda x: x)
     full = lambda x, a: model(views(x), kl_weight=a).loss
     def phase(name, epochs, sched=g):
         t0 = time.time(); h = train_phase(model, images, full, model.parameters(), epochs, sched, bs, name, gen)

@@ -22,9 +22,9 @@ from .tree import Tree, node_depth, parent_of, is_left, tree_to_json, tree_from_
 # %% auto #0
 __all__ = ['EPS', 'make_act', 'BN1d', 'SmallCNNEncoder', 'SmallCNNDecoder', 'ResBlock', 'resnet_encoder', 'resnet_decoder',
            'conv_block', 'mlp_block', 'Residual', 'Gaussian', 'Router', 'VectorCNNEncoder', 'VectorCNNDecoder',
-           'vector_io', 'Parts', 'kl_normal', 'kl_bernoulli', 'precision_weighted', 'infonce_decisions',
-           'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves', 'path_latents', 'treevae_state',
-           'save_treevae', 'load_treevae_state', 'load_treevae']
+           'vector_encoder', 'vector_decoder', 'Parts', 'kl_normal', 'kl_bernoulli', 'precision_weighted',
+           'infonce_decisions', 'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves', 'path_latents',
+           'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
 
 # %% ../nbs/04_treevae.ipynb #09e3c472
 def make_act(name: str) -> nn.Module:
@@ -132,14 +132,18 @@ class VectorCNNDecoder(nn.Sequential):
                          nn.ConvTranspose2d(16, 8, 3, 2, 1, 1, bias=False), nn.BatchNorm2d(8), make_act(act),
                          nn.ConvTranspose2d(8, out_ch, 3, 2, 1, 1))
 
-def vector_io(c: TreeVAEConfig) -> tuple[nn.Module, nn.Module]:
-    "A fresh (encoder, decoder) pair for the vector-latent family, chosen by `c.vector_io`."
-    D, h, act, shape = c.in_channels * c.image_size ** 2, c.hidden, c.activation, (c.in_channels, c.image_size, c.image_size)
-    if c.vector_io == "cnn": return VectorCNNEncoder(c.in_channels, h, act), VectorCNNDecoder(c.latent_dim, c.in_channels, act)
-    enc = (D, 4 * h, 4 * h, 2 * h, h) if c.vector_io == "mlp" else (D, 512, 256, h)
-    dec = (c.latent_dim, 128, 256, 512, 512) if c.vector_io == "mlp" else (c.latent_dim, 128, 256, 512)
-    return (nn.Sequential(nn.Flatten(), *[mlp_block(a, b, act) for a, b in zip(enc, enc[1:])]),
-            nn.Sequential(*[mlp_block(a, b, act) for a, b in zip(dec, dec[1:])], nn.Linear(dec[-1], D), nn.Unflatten(1, shape)))
+def vector_encoder(c: TreeVAEConfig) -> nn.Module:
+    "A fresh encoder for the vector-latent family, chosen by `c.vector_io` (image → h features)."
+    if c.vector_io == "cnn": return VectorCNNEncoder(c.in_channels, c.hidden, c.activation)
+    h = c.hidden; sizes = (c.in_channels * c.image_size ** 2,) + ((4 * h, 4 * h, 2 * h, h) if c.vector_io == "mlp" else (512, 256, h))
+    return nn.Sequential(nn.Flatten(), *[mlp_block(a, b, c.activation) for a, b in zip(sizes, sizes[1:])])
+
+def vector_decoder(c: TreeVAEConfig) -> nn.Module:
+    "A fresh leaf decoder for the vector-latent family, chosen by `c.vector_io` (latent → logits/means image)."
+    if c.vector_io == "cnn": return VectorCNNDecoder(c.latent_dim, c.in_channels, c.activation)
+    sizes = (c.latent_dim, 128, 256, 512) + ((512,) if c.vector_io == "mlp" else ())
+    return nn.Sequential(*[mlp_block(a, b, c.activation) for a, b in zip(sizes, sizes[1:])],
+                         nn.Linear(sizes[-1], c.in_channels * c.image_size ** 2), nn.Unflatten(1, (c.in_channels, c.image_size, c.image_size)))
 
 # %% ../nbs/04_treevae.ipynb #04047d4b
 class Parts:
@@ -151,7 +155,7 @@ class Parts:
                                                   (c.latent_channels, c.representation_dim, c.representation_dim)
     def encoder(self):
         c = self.cfg
-        if c.arch == "mlp": return vector_io(c)[0]
+        if c.arch == "mlp": return vector_encoder(c)
         f = SmallCNNEncoder if c.arch == "cnn1" else resnet_encoder
         return f(c.in_channels, c.bottom_up_channels, c.image_size, c.representation_dim, c.activation)
     def bottom_up(self):
@@ -173,7 +177,7 @@ class Parts:
         return Router(int(np.prod(shape)), self.cfg.router_hidden, self.cfg.activation, self.cfg.router_dropout)
     def decoder(self):
         c = self.cfg
-        if c.arch == "mlp": return vector_io(c)[1]
+        if c.arch == "mlp": return vector_decoder(c)
         f = SmallCNNDecoder if c.arch == "cnn1" else resnet_decoder
         return f(c.latent_channels, c.in_channels, c.representation_dim, c.image_size, c.activation)
 
