@@ -143,8 +143,13 @@ class GrowthConfig:
     prune_threshold: float = 0.01   # pruning threshold (fraction of samples, hard assignment)
     min_leaf_samples: int = 0       # leaves with fewer assigned samples are not split (reference: the batch size)
     max_depth: int = 6              # must equal treevae.max_depth (checked by ExperimentConfig)
+    max_splits: int = 150           # growth budget: stop splitting after this many splits even if fewer than n_leaves
+                                    # leaves are effective (routers that collapse can otherwise keep growth going)
     def __post_init__(self):
         if self.n_leaves < 2: raise ConfigError(f"growth.n_leaves must be ≥ 2, got {self.n_leaves}")
+        if self.max_splits < self.n_leaves - 1:
+            raise ConfigError(f"growth.max_splits={self.max_splits} cannot reach n_leaves={self.n_leaves} (that takes at least "
+                              f"{self.n_leaves - 1} splits); raise max_splits or lower n_leaves.")
         if self.n_leaves > 2 ** self.max_depth:
             raise ConfigError(f"growth.n_leaves={self.n_leaves} is more than a tree of max_depth={self.max_depth} can hold "
                               f"({2 ** self.max_depth} leaves); lower n_leaves or raise treevae.max_depth/growth.max_depth.")

@@ -224,7 +224,10 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
             phase(f"intermediate{n}", g.epochs_intermediate); state["last_intermediate"] = n; _save_growth(model, state, cfg, out)
         pi = predict_leaf_probs(model, images)
         leaf, n_eff, counts = choose_leaf(model, pi, g)
-        if leaf is None or n >= 150:
+        if leaf is not None and n >= g.max_splits:
+            log(f"[grow] stopping at growth.max_splits={g.max_splits} with only {n_eff} of {g.n_leaves} leaves effective "
+                f"(holding ≥ 1% of the data); the routers may be collapsing — see the tree_split*.png pictures"); leaf = None
+        if leaf is None:
             state["stage"] = "prune"; _save_growth(model, state, cfg, out); break
         j = model.tree.leaves.index(leaf)
         sub = images[pi[:, j] >= min(1 / n_eff, 0.5)]
