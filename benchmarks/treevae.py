@@ -3,14 +3,18 @@ forward+backward time per component (encoder + bottom-up, top-down latents, rout
 
 Usage (2 cores; the env vars matter, see DEVELOPERS notes):
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/treevae.py --config configs/fashion-mnist-cpu.yml --leaves 10
-Also compares the conv `cnn1` variant (the TreeDiffusion paper architecture) in the same run as the peer.
+Peers measured in the same run: the conv `cnn1` variant (the TreeDiffusion paper architecture) and the vector-latent
+variant with the compact MLP pair and no contrastive loss (the Fashion-MNIST preset before 2026-11-23).
+A preset with `contrastive_weight > 0` trains on two augmented views of half the batch each step (as `grow_tree`
+does), so its train step includes making the views; their cost is listed as its own part.
 """
-import argparse, resource, time
+import argparse, dataclasses, resource, time
 
 import torch
 
 from treediffusion.config import load_config, TreeVAEConfig
 from treediffusion.core import configure_cpu_runtime
+from treediffusion.growth import affine_views, two_views
 from treediffusion.tree import node_depth
 from treediffusion.treevae import TreeVAE
 
@@ -33,8 +37,9 @@ def timed(f, n):
 def bench(cfg, n_leaves, bs, iters):
     m = grown(cfg, n_leaves); opt = torch.optim.Adam(m.parameters(), 1e-3)
     x = torch.rand(bs, cfg.in_channels, cfg.image_size, cfg.image_size).bernoulli()
+    views = dict(color=two_views, affine=affine_views)[cfg.contrastive_augment] if cfg.contrastive_weight > 0 else None
     def step():
-        loss = m(x, kl_weight=1.0).loss; opt.zero_grad(); loss.backward(); opt.step()
+        loss = m(views(x) if views else x, kl_weight=1.0).loss; opt.zero_grad(); loss.backward(); opt.step()
     m.train(); t_train = timed(step, iters)
     m.eval()
     with torch.inference_mode(): t_inf = timed(lambda: m.leaf_probs(x), iters); t_rec = timed(lambda: m.reconstruct(x), iters)
@@ -57,6 +62,7 @@ def bench(cfg, n_leaves, bs, iters):
     parts = {"encoder+bottom-up": timed(part_enc, iters), "top-down latents (incl. routers, KL)": timed(part_desc, iters),
              "routers alone": timed(part_routers, iters), "decoders": timed(part_dec, iters),
              "reconstruction loss": sum(part_loss() for _ in range(iters)) / iters}
+    if views: parts[f"augmented views ({cfg.contrastive_augment})"] = timed(lambda: views(x), iters)
     return dict(train=bs / t_train, infer=bs / t_inf, recon=bs / t_rec, t_train=t_train, parts=parts,
                 params=sum(p.numel() for p in m.parameters()))
 
@@ -71,9 +77,13 @@ def main():
     configure_cpu_runtime(); torch.manual_seed(0)
     cfg = load_config(a.config).treevae
     peer = TreeVAEConfig(arch="cnn1", image_size=cfg.image_size, in_channels=cfg.in_channels, max_depth=cfg.max_depth)
+    old = dataclasses.replace(cfg, vector_io="compact", contrastive_weight=0.0)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     res = {}
-    for name, c in ((f"preset ({cfg.arch})", cfg), ("peer: conv cnn1 (paper arch)", peer)):
+    desc = f"{cfg.arch}, vector_io {cfg.vector_io}" + (f", contrastive {cfg.contrastive_weight:g} ({cfg.contrastive_augment})" if cfg.contrastive_weight > 0 else "")
+    runs = [(f"preset ({desc})", cfg), ("peer: conv cnn1 (paper arch)", peer)]
+    if cfg.arch == "mlp" and old != cfg: runs.append(("peer: mlp, compact pair, no contrastive (previous FMNIST preset)", old))
+    for name, c in runs:
         res[name] = r = bench(c, a.leaves, a.batch, a.iters)
         print(f"\n== {name}: {r['params'] / 1e6:.2f}M params, {a.leaves} leaves, batch {a.batch}, {torch.get_num_threads()} threads")
         print(f"train step   {r['train']:8.0f} img/s")
@@ -83,8 +93,10 @@ def main():
         for k, v in r["parts"].items():
             print(f"  {k:<38} {v * 1e3:7.1f} ms  {100 * v / tot:5.1f}% of the summed parts" + ("  (part of top-down)" if k == "routers alone" else ""))
     print(f"\npeak RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (start {rss0 / 1024:.0f} MiB)")
-    (a1, r1), (a2, r2) = res.items()
-    print(f"ratio preset/peer: train {r1['train'] / r2['train']:.1f}x, leaf probs {r1['infer'] / r2['infer']:.1f}x, reconstruct {r1['recon'] / r2['recon']:.1f}x")
+    (a1, r1), *peers = res.items()
+    for a2, r2 in peers:
+        print(f"ratio preset / {a2.removeprefix('peer: ')}: train {r1['train'] / r2['train']:.2f}x, "
+              f"leaf probs {r1['infer'] / r2['infer']:.2f}x, reconstruct {r1['recon'] / r2['recon']:.2f}x")
 
 
 if __name__ == "__main__":
