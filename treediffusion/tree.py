@@ -130,9 +130,10 @@ def draw_tree(tree: Tree, counts: dict | None = None, leaf_images: dict | None =
     if leaf_images:
         for n, ims in leaf_images.items():
             if len(ims) == 0 or n not in pos: continue
-            g = image_grid(ims[: img_rows * 1], nrow=1, padding=1)
+            k = min(len(ims), img_rows)                    # a leaf with fewer images gets a shorter column, not stretched ones
+            g = image_grid(ims[:k], nrow=1, padding=1)
             x, y = pos[n]
-            ax.imshow(g, extent=(x - 0.4, x + 0.4, y - 0.55 - 0.8 * img_rows * g.shape[0] / g.shape[0], y - 0.55), zorder=2)
+            ax.imshow(g, extent=(x - 0.4, x + 0.4, y - 0.55 - 0.8 * k, y - 0.55), zorder=2)
     ax.set_xlim(-0.7, nl - 0.3); ax.set_ylim(-(tree.depth + 0.6 + (0.8 * img_rows + 0.2 if leaf_images else 0)), 0.6)
     ax.set_aspect("auto"); ax.axis("off")
     if title: ax.set_title(title, fontsize=9)

@@ -20,7 +20,9 @@ for f in ("fig2_reconstructions.png", "fig3_samples.png", "fig4_all_leaves.png",
 for f in ("fig6.png",):
     if (R / f).exists(): shutil.copyfile(R / f, O / f)
 if (R / "seed0/sampler.json").exists(): shutil.copyfile(R / "seed0/sampler.json", O / "sampler.json")
-(O / "seed0_report.md").write_text((R / "seed0/report.md").read_text().replace("tree/tree.png", "../fashion-mnist-cpu/tree.png"))
+(O / "tree").mkdir(exist_ok=True)                      # the shared stage-1 tree (runs/t1/seed0/tree → runs/fmnist-cpu-v2)
+for f in ("tree.png", "tree.json", "metrics.json", "config.yml"): shutil.copyfile(R / "seed0/tree" / f, O / "tree" / f)
+(O / "seed0_report.md").write_text((R / "seed0/report.md").read_text())   # links tree/tree.png, as copied above
 print(tables_markdown(t, "fashion-mnist"))
 for k in ("seed0", "seed1", "seed2", "recon"):
     if (R / k / "entropy_gen.json").exists(): shutil.copyfile(R / k / "entropy_gen.json", O / f"{k}_entropy_gen.json")
