@@ -14,7 +14,7 @@ import torch
 
 from treediffusion.config import load_config, TreeVAEConfig
 from treediffusion.core import configure_cpu_runtime
-from treediffusion.growth import affine_views, two_views
+from treediffusion.growth import training_views
 from treediffusion.tree import node_depth
 from treediffusion.treevae import TreeVAE
 
@@ -37,9 +37,9 @@ def timed(f, n):
 def bench(cfg, n_leaves, bs, iters):
     m = grown(cfg, n_leaves); opt = torch.optim.Adam(m.parameters(), 1e-3)
     x = torch.rand(bs, cfg.in_channels, cfg.image_size, cfg.image_size).bernoulli()
-    views = dict(color=two_views, affine=affine_views)[cfg.contrastive_augment] if cfg.contrastive_weight > 0 else None
+    views = training_views(cfg)
     def step():
-        loss = m(views(x) if views else x, kl_weight=1.0).loss; opt.zero_grad(); loss.backward(); opt.step()
+        loss = m(views(x), kl_weight=1.0).loss; opt.zero_grad(); loss.backward(); opt.step()
     m.train(); t_train = timed(step, iters)
     m.eval()
     with torch.inference_mode(): t_inf = timed(lambda: m.leaf_probs(x), iters); t_rec = timed(lambda: m.reconstruct(x), iters)
@@ -62,7 +62,7 @@ def bench(cfg, n_leaves, bs, iters):
     parts = {"encoder+bottom-up": timed(part_enc, iters), "top-down latents (incl. routers, KL)": timed(part_desc, iters),
              "routers alone": timed(part_routers, iters), "decoders": timed(part_dec, iters),
              "reconstruction loss": sum(part_loss() for _ in range(iters)) / iters}
-    if views: parts[f"augmented views ({cfg.contrastive_augment})"] = timed(lambda: views(x), iters)
+    if cfg.contrastive_weight > 0: parts[f"augmented views ({cfg.contrastive_augment})"] = timed(lambda: views(x), iters)
     return dict(train=bs / t_train, infer=bs / t_inf, recon=bs / t_rec, t_train=t_train, parts=parts,
                 params=sum(p.numel() for p in m.parameters()))
 

@@ -14,14 +14,14 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .config import ExperimentConfig, GrowthConfig, save_config, to_dict
+from .config import ExperimentConfig, GrowthConfig, TreeVAEConfig, save_config, to_dict
 from .core import save_checkpoint, load_checkpoint, atomic_write
 from .tree import node_depth, parent_of, is_left, tree_to_json, tree_from_json, draw_tree
 from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, _sample, infonce_decisions
 
 # %% auto #0
-__all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'two_views', 'affine_warp', 'affine_views', 'train_phase',
-           'predict_leaf_probs', 'choose_leaf', 'path_posterior', 'subtree_modules', 'subtree_loss',
+__all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'two_views', 'affine_warp', 'affine_views', 'training_views',
+           'train_phase', 'predict_leaf_probs', 'choose_leaf', 'path_posterior', 'subtree_modules', 'subtree_loss',
            'prune_small_leaves', 'tree_figure', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
@@ -73,6 +73,10 @@ def affine_views(x: torch.Tensor, degrees: float = 15.0, translate: float = 0.1,
     u = lambda lo, hi, *s: torch.empty(n, *s, device=dev).uniform_(lo, hi)
     shift = u(-translate, translate, 2) * torch.tensor([x.shape[-1], x.shape[-2]], device=dev)
     return affine_warp(x, u(-degrees, degrees), shift, u(*scale), u(-shear, shear)).clamp(0, 1)
+
+def training_views(c: TreeVAEConfig):
+    "What a training step feeds the model: two augmented views per image (`c.contrastive_augment`) when the contrastive loss is on, else the batch itself."
+    return dict(color=two_views, affine=affine_views)[c.contrastive_augment] if c.contrastive_weight > 0 else (lambda x: x)
 
 # %% ../nbs/05_growth.ipynb #0fa0f3d6
 def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, batch_size: int, desc: str = "train",
@@ -210,7 +214,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         model = TreeVAE(cfg.treevae, tree_from_json(c["tree"])).to(dev)
         load_treevae_state(model, c); state = c["growth"]
         log(f"resuming growth from {ck}: stage={state['stage']}, splits={state['n_splits']}, leaves={model.tree.leaves}")
-    views = dict(color=two_views, affine=affine_views)[cfg.treevae.contrastive_augment] if cfg.treevae.contrastive_weight > 0 else (lambda x: x)
+    views = training_views(cfg.treevae)
     full = lambda x, a: model(views(x), kl_weight=a).loss
     def phase(name, epochs, sched=g):
         t0 = time.time(); h = train_phase(model, images, full, model.parameters(), epochs, sched, bs, name, gen)
