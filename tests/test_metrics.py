@@ -6,13 +6,14 @@ import pytest
 import torch
 from pytorch_fid.fid_score import calculate_frechet_distance
 
+from conftest import ROOT
 from treediffusion.core import save_checkpoint
 from treediffusion.data import load_dataset
 from treediffusion.metrics import (FID_WEIGHTS_FILE, WEIGHTS_ENV, ClassifierFeatures, InceptionFeatures, SmallResNet,
                                    build_classifier, feature_stats, fid_from_images, frechet_distance,
                                    histogram_entropy, leaf_class_histograms, load_classifier, load_stats,
                                    mean_leaf_entropy, predict_classes, reference_stats, stats_path, to_uint8,
-                                   to_uint8_rgb, train_classifier, weights_digest)
+                                   to_uint8_rgb, train_classifier, weights_digest, classifier_accuracy)
 
 
 def test_to_uint8_rounds_clamps_and_replicates():
@@ -81,7 +82,6 @@ def test_classifiers_shapes_and_checkpoint_round_trip(tmp_path):
     assert r50(x[:2]).shape == (2, 10) and r50.features(x[:2]).shape == (2, 2048)
     clf, acc = train_classifier("digits", root=tmp_path, epochs=1, batch_size=64, width=8, device="cpu",
                                 out=tmp_path / "clf.pt", progress=False)
-    assert 0 <= acc <= 1
     back = load_classifier(tmp_path / "clf.pt", device="cpu")
     te = load_dataset("digits", "test", root=tmp_path, verbose=False)
     assert np.array_equal(predict_classes(back, te.images), predict_classes(clf, te.images))
@@ -90,3 +90,22 @@ def test_classifiers_shapes_and_checkpoint_round_trip(tmp_path):
     assert cf.name == f"small_resnet-{weights_digest(clf)}" and cf(te.images[:5], progress=False).shape == (5, 32)
     save_checkpoint({"kind": "treevae"}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="not a classifier checkpoint"): load_classifier(tmp_path / "other.pt")
+
+
+@pytest.mark.parametrize("dataset,acc", [("fashion-mnist", 0.9148), ("mnist", 0.9790)])
+def test_shipped_classifiers(dataset, acc, tmp_path):
+    "The shipped classifiers load by default for the presets (no training), match their README hashes and keep their accuracy."
+    from treediffusion.config import load_config
+    from treediffusion.experiments import classifier_file, get_classifier, shipped_classifiers
+    cfg = load_config(ROOT / ("configs/demo.yml" if dataset == "fashion-mnist" else "configs/mnist-cpu.yml"))
+    cfg.data.root = str(ROOT / "data")
+    path, shipped = classifier_file(cfg, tmp_path)
+    assert shipped and path == shipped_classifiers() / f"{dataset}.pt"
+    logs = []
+    clf = get_classifier(cfg, tmp_path, log=logs.append).to("cpu")
+    assert logs == [] and not any(tmp_path.iterdir())                       # nothing trained, nothing cached
+    assert clf.meta["sha256"] in (shipped_classifiers() / "README.md").read_text()
+    te = load_dataset(dataset, "test", root=ROOT / "data", verbose=False)
+    assert classifier_accuracy(clf, te.images, te.labels) == pytest.approx(acc, abs=5e-4)
+    cfg.eval.classifier_epochs = 1                                         # a setting nothing ships for: trained into the keyed cache
+    assert classifier_file(cfg, tmp_path) == (tmp_path / f"{dataset}_small_resnet_e1.pt", False)

@@ -217,11 +217,15 @@ class DiffusionConfig:
     spacing: str = "quad"           # DDIM grid: 'quad' (reference) or 'uniform'
     eta: float = 0.0                # DDIM η (0: deterministic)
     guidance: float = 0.0           # classifier-free guidance weight w
+    loss_weight: str = "uniform"    # per-timestep loss weight: 'uniform' (DDPM's simple loss) or 'min_snr' (Hang et al. 2023)
+    snr_gamma: float = 5.0          # γ of min-SNR-γ weighting, min(SNR_t, γ)/SNR_t
     def __post_init__(self):
         if self.signal not in SIGNALS: raise ConfigError(f"diffusion.signal must be one of {SIGNALS}, got {self.signal!r}")
         if self.spacing not in ("quad", "uniform"): raise ConfigError(f"diffusion.spacing must be 'quad' or 'uniform', got {self.spacing!r}")
         if not 1 <= self.sample_steps <= self.T: raise ConfigError(f"diffusion.sample_steps must be in [1, T={self.T}], got {self.sample_steps}")
         if not 0 <= self.cond_drop < 1: raise ConfigError(f"diffusion.cond_drop must be in [0, 1), got {self.cond_drop}")
+        if self.loss_weight not in ("uniform", "min_snr"): raise ConfigError(f"diffusion.loss_weight must be 'uniform' or 'min_snr', got {self.loss_weight!r}")
+        if self.snr_gamma <= 0: raise ConfigError(f"diffusion.snr_gamma must be > 0, got {self.snr_gamma}")
         if self.mixed_precision not in ("auto", "no", "bf16", "fp16"): raise ConfigError(f"diffusion.mixed_precision: unknown {self.mixed_precision!r}")
         if self.recon_input and self.unet.extra_channels != self.unet.in_channels:
             self.unet.extra_channels = self.unet.in_channels      # the reconstruction channel(s)
@@ -233,9 +237,11 @@ class DiffusionConfig:
 class EvalConfig:
     "Evaluation (spec §5): sample counts, the offline classifier, the cluster-specificity threshold, Inception FID."
     n_samples: int = 10000          # generations and test reconstructions per FID (paper: 10,000)
-    n_all_leaves: int = 100         # root samples decoded through every leaf (Table 2, Figs. 4–6)
+    n_all_leaves: int = 100         # root samples decoded through every leaf: leaf fidelity's n per leaf, Figs. 4–6
     classifier_arch: str = "small_resnet"   # 'small_resnet' (CPU, minutes) or 'resnet50' (GPU)
     classifier_epochs: int = 3      # epochs of the evaluation classifier
+    entropy_min_count: int = 10     # Table 2 averages over leaves keeping ≥ this many generations
+    fidelity_min_mass: float = 0.01 # leaf fidelity averages over leaves holding ≥ this share of the test images
     entropy_threshold: float = 0.5  # τ: generation i counts for leaf l iff p(l|z_i) ≥ τ (notebook 11)
     inception: bool = False         # also compute Inception FID (needs pytorch-fid's weights file)
     inception_weights: str | None = None  # path to pt_inception-2015-12-05-6726825d.pth (else env var / torch hub cache)
@@ -244,6 +250,8 @@ class EvalConfig:
     def __post_init__(self):
         if self.classifier_arch not in ("small_resnet", "resnet50"): raise ConfigError(f"eval.classifier_arch must be 'small_resnet' or 'resnet50', got {self.classifier_arch!r}")
         if not 0 < self.entropy_threshold <= 1: raise ConfigError(f"eval.entropy_threshold must be in (0, 1], got {self.entropy_threshold}")
+        if self.entropy_min_count < 1: raise ConfigError(f"eval.entropy_min_count must be ≥ 1, got {self.entropy_min_count}")
+        if not 0 <= self.fidelity_min_mass < 1: raise ConfigError(f"eval.fidelity_min_mass must be in [0, 1), got {self.fidelity_min_mass}")
         if self.eta is not None and not 0 <= self.eta <= 1: raise ConfigError(f"eval.eta must be in [0, 1] or null, got {self.eta}")
 
 # %% ../nbs/01_config.ipynb #7f4d9f84

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
@@ -24,14 +23,14 @@ from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_de
 from .data import dataset_from_config, to_signed, from_signed
 from .ddim import DDIM, NoiseSchedule, linear_betas, sample as ddim_sample, guided
 from .path_encoder import PathEncoder, PathBatch, path_batch
-from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves
+from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves, treevae_state
 from .unet import UNet
 
 # %% auto #0
 __all__ = ['MODES', 'TreeDiffusion', 'tree_condition_from', 'tree_condition', 'treevae_fingerprint', 'latent_dim',
-           'ema_with_warmup', 'new_model', 'train_diffusion', 'load_treediffusion', 'scheduler_for', 'denoise',
-           'sample', 'all_leaves', 'sample_all_leaves', 'recons_all_leaves', 'recons', 'fit_diffusion',
-           'leaf_grid_figure', 'run_sampling', 'fit_diffusion_cmd', 'sample_cmd']
+           'ema_with_warmup', 'new_model', 'loss_weights', 'train_diffusion', 'load_treediffusion', 'export_model',
+           'scheduler_for', 'denoise', 'sample', 'all_leaves', 'sample_all_leaves', 'recons_all_leaves', 'recons',
+           'fit_diffusion', 'leaf_grid_figure', 'run_sampling', 'fit_diffusion_cmd', 'sample_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -103,6 +102,14 @@ def _accelerator(dcfg: DiffusionConfig, device=None):
 def _lr_lambda(warmup: int):
     return lambda step: min((step + 1) / max(warmup, 1), 1.0)
 
+# %% ../nbs/10_diffusion.ipynb #84d69c57
+def loss_weights(sch: NoiseSchedule, t: torch.Tensor, kind: str = "uniform", gamma: float = 5.0) -> torch.Tensor:
+    "Per-sample weights of the ε-loss at timesteps `t`: ones ('uniform') or min(SNR_t, γ)/SNR_t ('min_snr')."
+    if kind == "uniform": return torch.ones(len(t), device=t.device)
+    if kind != "min_snr": raise ValueError(f"loss weight must be 'uniform' or 'min_snr', got {kind!r}")
+    snr = sch.alpha_bar / (1 - sch.alpha_bar)
+    return (snr.clamp(max=gamma) / snr)[t.cpu()].float().to(t.device)
+
 # %% ../nbs/10_diffusion.ipynb #4279c134
 def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tensor, out, resume: bool = True,
                     device=None, log=print) -> tuple[TreeDiffusion, AveragedModel]:
@@ -147,7 +154,8 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
             t = torch.randint(0, d.T, (len(x0),), device=dev); eps = torch.randn_like(x0)
             drop = torch.rand(len(x0), device=dev) < d.cond_drop if d.cond_drop > 0 else None
             with acc.autocast():
-                loss = F.mse_loss(model(sch.q_sample(x0, t, eps).float(), t, pb, recon, drop).float(), eps)
+                err = (model(sch.q_sample(x0, t, eps).float(), t, pb, recon, drop).float() - eps).square().mean((1, 2, 3))
+            loss = (loss_weights(sch, t, d.loss_weight, d.snr_gamma) * err).mean()
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"non-finite diffusion loss at step {step}; the last good checkpoint {ck} is kept. "
                                          "Lower diffusion.lr or raise warmup_steps.")
@@ -173,10 +181,28 @@ def load_treediffusion(model_dir, use_ema: bool = True, device=None):
         raise CheckpointError(f"{model_dir / 'treevae.pt'} is not the TreeVAE this diffusion model was trained with "
                               "(fingerprints differ); copy the right treevae.pt into the model folder.")
     m = TreeDiffusion(cfg.diffusion, c["latent_dim"], c["max_depth"])
-    if use_ema: m.load_state_dict({k[len("module."):]: v for k, v in c["ema"].items() if k.startswith("module.")})
-    else: m.load_state_dict(c["model"])
+    if use_ema and c.get("ema") is not None: m.load_state_dict({k[len("module."):]: v for k, v in c["ema"].items() if k.startswith("module.")})
+    else: m.load_state_dict(c["model"])           # raw weights, or an exported folder's (EMA) weights
     dev = default_device(device)
     return m.to(dev).eval(), tv.to(dev).eval(), cfg
+
+# %% ../nbs/10_diffusion.ipynb #2ce03928
+def _half(sd: dict) -> dict: return {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
+
+def export_model(model_dir, out, half: bool = True) -> Path:
+    "A small shareable copy of a model folder (EMA weights only, float16 if `half`) that `load_treediffusion` reads."
+    model_dir, out = Path(model_dir), Path(out); out.mkdir(parents=True, exist_ok=True)
+    c = load_checkpoint(model_dir / "diffusion.pt", "cpu")
+    if c.get("kind") != "treediffusion": raise CheckpointError(f"{model_dir / 'diffusion.pt'} is not a TreeDiffusion checkpoint.")
+    tvc = treevae_state(load_treevae(model_dir / "treevae.pt"))
+    if half: tvc["state_dict"] = _half(tvc["state_dict"])
+    save_checkpoint(tvc, out / "treevae.pt")
+    ema = {k[len("module."):]: v for k, v in c["ema"].items() if k.startswith("module.")}
+    save_checkpoint(dict(kind="treediffusion", config=c["config"], model=_half(ema) if half else ema, ema=None, step=c["step"],
+                         treevae_fingerprint=treevae_fingerprint(load_treevae(out / "treevae.pt")),   # the weights a user loads
+                         latent_dim=c["latent_dim"], max_depth=c["max_depth"]), out / "diffusion.pt")
+    shutil.copyfile(model_dir / "config.yml", out / "config.yml")
+    return out
 
 # %% ../nbs/10_diffusion.ipynb #01e69b65
 def scheduler_for(d: DiffusionConfig, steps: int | None = None) -> DDIM:
@@ -204,7 +230,7 @@ def _noise(n, d: DiffusionConfig, generator, device):
 
 @torch.inference_mode()
 def sample(model, treevae, n: int, generator=None, node: int | None = None, **kw) -> dict:
-    "n generations: prior pass, leaf ~ p(l|z) (restricted to the subtree of `node` if given), DDIM from noise."
+    "n generations (and the TreeVAE decoder image of the same leaf and latents): prior pass, leaf ~ p(l|z) (within the subtree of `node` if given), DDIM from noise."
     dev = next(model.parameters()).device
     z, probs, _, _ = treevae._descend(n=n, prior=True, generator=generator)
     L = treevae.tree.leaves; p = torch.stack([probs[l] for l in L], 1)
@@ -213,9 +239,9 @@ def sample(model, treevae, n: int, generator=None, node: int | None = None, **kw
         keep = torch.tensor([l in treevae.tree.subtree(node) for l in L], device=p.device)
         p = p * keep; p = p / p.sum(1, keepdim=True).clamp_min(1e-12)
     leaves = sample_leaves(TreeVAEOutput(L, p, probs, z), generator)
-    pb, recon, _, out = tree_condition_from(treevae, z, probs, leaves, model.cfg.recon_input)
-    imgs = denoise(model, pb.to(dev), recon, n, generator=generator, x_T=_noise(n, model.cfg, generator, dev), **kw)
-    return dict(images=imgs, leaves=leaves, leaf_probs=p, treevae=from_signed(recon) if recon is not None else None)
+    pb, recon, _, out = tree_condition_from(treevae, z, probs, leaves)          # the TreeVAE decoder images come along
+    imgs = denoise(model, pb.to(dev), recon if model.cfg.recon_input else None, n, generator=generator, x_T=_noise(n, model.cfg, generator, dev), **kw)
+    return dict(images=imgs, leaves=leaves, leaf_probs=p, treevae=from_signed(recon))
 
 # %% ../nbs/10_diffusion.ipynb #9d5db899
 @torch.inference_mode()

@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/experiments.html.md"""
 
 # %% ../nbs/12_experiments.ipynb #802453f0
 from __future__ import annotations
-import json, shutil, time
+import copy, hashlib, importlib.resources, json, shutil, time
 from pathlib import Path
 
 import numpy as np
@@ -15,21 +15,22 @@ from fastcore.script import call_parse
 
 from .cli import subcommand
 from .config import ExperimentConfig, load_config, save_config
-from .core import configure_cpu_runtime, save_grid
+from .core import configure_cpu_runtime, save_grid, load_checkpoint
 from .data import dataset_from_config
 from .diffusion import (fit_diffusion, load_treediffusion, sample, recons, sample_all_leaves, all_leaves, leaf_grid_figure,
                                      treevae_fingerprint)
 from .fit import fit_tree
 from .treevae import sample_leaves
 from .metrics import (train_classifier, load_classifier, ClassifierFeatures, InceptionFeatures, reference_stats,
-                                   fid_from_images, predict_classes, samples_leaf_entropy, leaf_class_histograms, classifier_accuracy,
-                                   mean_leaf_entropy)
+                                   fid_from_images, predict_classes, leaf_class_histograms,
+                                   mean_leaf_entropy, histogram_entropy, leaf_fidelity, leaf_fidelity_floor)
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'get_classifier', 'treevae_images', 'evaluate_run',
-           'fig5', 'make_figures', 'fig6', 'write_report', 'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd',
-           'sampler_study', 'generation_entropy', 'run_seeds', 'seed_table', 'paper_tables', 'tables_markdown',
-           'variant', 'run_ablation']
+__all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'shipped_classifiers', 'file_sha256',
+           'classifier_file', 'get_classifier', 'real_leaves', 'table2_entropy', 'chosen_prob', 'leaf_fidelity_eval',
+           'evaluate_run', 'fig5', 'make_figures', 'fig6', 'write_report', 'use_tree', 'run_experiment', 'run_cmd',
+           'evaluate_cmd', 'sampler_study', 'generation_entropy', 'run_seeds', 'seed_table', 'paper_tables',
+           'tables_markdown', 'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -56,28 +57,73 @@ def variant_of(d) -> str:
     "The Table 3 name of a diffusion config's `(recon_input, signal)` pair."
     return next((k for k, v in TABLE3.items() if v == (d.recon_input, d.signal)), f"recon_input={d.recon_input}, signal={d.signal}")
 
+# %% ../nbs/12_experiments.ipynb #a5485888
+def shipped_classifiers() -> Path:
+    "The folder of the evaluation classifiers that ship with the library."
+    return Path(str(importlib.resources.files("treediffusion"))) / "classifiers"
+
+def file_sha256(path) -> str:
+    "SHA-256 hex digest of a file's bytes."
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+def classifier_file(cfg: ExperimentConfig, cache_dir="runs/classifier") -> tuple[Path, bool]:
+    "(path, shipped?) of the classifier `cfg.eval` asks for: the shipped one if its arch and epochs match, else a keyed cache file."
+    e, ds = cfg.eval, cfg.data.name
+    p = shipped_classifiers() / f"{ds}.pt"
+    if p.is_file():
+        meta = load_checkpoint(p, weights_only=True)
+        if meta["arch"]["name"] == e.classifier_arch and meta["epochs"] == e.classifier_epochs: return p, True
+    return Path(cache_dir) / f"{ds}_{e.classifier_arch}_e{e.classifier_epochs}.pt", False
+
 # %% ../nbs/12_experiments.ipynb #af5b4068
-def get_classifier(cfg: ExperimentConfig, cache_dir="runs/classifier", log=print):
-    "The dataset's evaluation classifier: loaded from `cache_dir` or trained (and cached)."
-    p = Path(cache_dir) / f"{cfg.data.name}.pt"
-    if p.exists(): return load_classifier(p)
-    log(f"[eval] training the {cfg.eval.classifier_arch} evaluation classifier on {cfg.data.name} → {p}")
-    model, acc = train_classifier(cfg.data.name, cfg.data.root, cfg.eval.classifier_epochs, arch=cfg.eval.classifier_arch, out=p)
-    log(f"[eval] classifier test accuracy {acc:.4f}")
-    return load_classifier(p)
+def get_classifier(cfg: ExperimentConfig, cache_dir="runs/classifier", log=print, retrain: bool = False):
+    "The evaluation classifier of `cfg`: shipped, cached, or trained now (and cached); `model.meta` says which, with its SHA-256."
+    p, shipped = classifier_file(cfg, cache_dir)
+    if retrain or not p.is_file():
+        p, shipped = Path(cache_dir) / f"{cfg.data.name}_{cfg.eval.classifier_arch}_e{cfg.eval.classifier_epochs}.pt", False
+        log(f"[eval] training the {cfg.eval.classifier_arch} evaluation classifier on {cfg.data.name} ({cfg.eval.classifier_epochs} epochs) → {p}")
+        _, acc = train_classifier(cfg.data.name, cfg.data.root, cfg.eval.classifier_epochs, arch=cfg.eval.classifier_arch, out=p)
+        log(f"[eval] classifier test accuracy {acc:.4f}")
+    clf = load_classifier(p)
+    clf.meta.update(path=str(p), shipped=shipped, sha256=file_sha256(p))
+    return clf
 
 # %% ../nbs/12_experiments.ipynb #e2410ed2
-@torch.no_grad()
-def treevae_images(treevae, n: int, test_x01, generator=None):
-    "(generations, reconstructions) of the TreeVAE alone, argmax leaf, images in [0,1]."
-    g = treevae.generate(n, generator=generator); i = g.leaf_probs.argmax(1)
-    gen = g.recons[torch.arange(n), i]
-    r = treevae.reconstruct(test_x01, generator=generator); j = r.leaf_probs.argmax(1)
-    return gen, r.recons[torch.arange(len(test_x01)), j]
-
 def _batched(f, n, bs=250):
+    "Call `f(k, start)` on chunks of at most `bs` of `n` items and concatenate the dict outputs' tensors."
     outs = [f(min(bs, n - s), s) for s in range(0, n, bs)]
     return {k: torch.cat([o[k] for o in outs]) if torch.is_tensor(outs[0][k]) else outs[0][k] for k in outs[0]}
+
+@torch.no_grad()
+def real_leaves(treevae, images, batch_size: int = 1000) -> np.ndarray:
+    "The most probable leaf (heap id) under π(x) of each uint8 image."
+    dev, L = next(treevae.parameters()).device, np.asarray(treevae.tree.leaves)
+    idx = [treevae.leaf_probs(images[s:s + batch_size].to(dev).float() / 255).argmax(1).cpu() for s in range(0, len(images), batch_size)]
+    return L[torch.cat(idx).numpy()]
+
+# %% ../nbs/12_experiments.ipynb #0d7bb51b
+def table2_entropy(pred, leaves, p_chosen, threshold: float, n_classes: int, min_count: int = 10) -> dict:
+    "Table 2's mean leaf entropy (`mean`, None if no leaf keeps `min_count`) and each leaf's `kept` count."
+    lh = leaf_class_histograms(pred, leaves, p_chosen, threshold, n_classes)
+    ok = lh.counts >= min_count
+    return dict(mean=float(histogram_entropy(lh.hist[ok]).mean()) if ok.any() else None,
+                kept=dict(zip(map(int, lh.leaves), map(int, lh.counts))))
+
+def chosen_prob(out: dict, treevae) -> np.ndarray:
+    "p(l_i | z_i) of each generation's own leaf, from a `sample` output."
+    col = torch.as_tensor([treevae.tree.leaves.index(int(l)) for l in out["leaves"]])
+    return out["leaf_probs"].cpu()[torch.arange(len(col)), col].numpy()
+
+# %% ../nbs/12_experiments.ipynb #f59b3f41
+def leaf_fidelity_eval(clf, al: dict, real_pred, real_leaf, min_mass: float = 0.01, seed: int = 0) -> dict:
+    "Leaf fidelity of the TreeVAE decoders and TreeDiffusion on an `all_leaves` output, beside the noise floor."
+    n, L = al["images"].shape[:2]; K = clf.arch["n_classes"]
+    gen_leaf = np.tile(np.asarray(al["leaves"]), n)
+    res = dict(n_per_leaf=n, min_mass=min_mass)
+    for name, ims in (("TreeVAE", al["treevae"]), ("TreeDiffusion", al["images"])):
+        res[name] = leaf_fidelity(predict_classes(clf, ims.flatten(0, 1).cpu()), gen_leaf, real_pred, real_leaf, K, min_mass)
+    res["noise_floor"] = leaf_fidelity_floor(real_pred, real_leaf, n, K, min_mass, seed=seed)
+    return res
 
 # %% ../nbs/12_experiments.ipynb #b932f0ab
 def _eval_setup(run_dir, cfg: ExperimentConfig | None, device, log=print):
@@ -88,71 +134,78 @@ def _eval_setup(run_dir, cfg: ExperimentConfig | None, device, log=print):
     return model, tv, cfg, dev, clf
 
 def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed: int = 0, log=print) -> dict:
-    "Classifier-FID (rec/gen) of TreeVAE and TreeDiffusion, cluster specificity, and the figures; writes `eval.json`."
+    "Classifier FID (rec/gen), Table 2 entropy and leaf fidelity of TreeVAE and TreeDiffusion, and the figures; writes `eval.json`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device, log); e = cfg.eval
+    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device, log); e, K = cfg.eval, clf.arch["n_classes"]
     test = dataset_from_config(cfg.data, "test")
     n = min(e.n_samples, len(test)); x01 = test.images[:n].to(dev).float() / 255
-    g = torch.Generator(device=dev).manual_seed(seed)
-    kw = dict(steps=e.sample_steps, eta=e.eta)
-    tv_gen, tv_rec = treevae_images(tv, n, x01, g)
-    td_gen = _batched(lambda k, s: sample(model, tv, k, g, **kw), n)
-    td_rec = _batched(lambda k, s: recons(model, tv, x01[s:s + k], g, **kw), n)
+    g, kw = torch.Generator(device=dev).manual_seed(seed), dict(steps=e.sample_steps, eta=e.eta)
+    gen = _batched(lambda k, s: sample(model, tv, k, g, **kw), n)
+    rec = _batched(lambda k, s: recons(model, tv, x01[s:s + k], g, **kw), n)
+    al = _batched(lambda k, s: sample_all_leaves(model, tv, k, g, **kw), e.n_all_leaves, bs=max(1, 500 // len(tv.tree.leaves)))
     feats = ClassifierFeatures(clf)
     ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
     fid = lambda ims: fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
+    pairs = {"TreeVAE": (rec["treevae"], gen["treevae"]), "TreeDiffusion": (rec["images"], gen["images"])}
+    real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
     res = dict(dataset=cfg.data.name, n_images=n, variant=variant_of(model.cfg), sampler=dict(steps=e.sample_steps or model.cfg.sample_steps, eta=model.cfg.eta if e.eta is None else e.eta),
-               classifier_acc=float(classifier_accuracy(clf, test.images, test.labels)),
-               fid={"TreeVAE": dict(rec=fid(tv_rec), gen=fid(tv_gen)), "TreeDiffusion": dict(rec=fid(td_rec["images"]), gen=fid(td_gen["images"]))})
+               classifier=dict(file=Path(clf.meta["path"]).name, shipped=clf.meta["shipped"], sha256=clf.meta["sha256"], epochs=clf.meta["epochs"]),
+               classifier_acc=float((real_pred == test.labels.numpy()).mean()),
+               fid={m: dict(rec=fid(r), gen=fid(g_)) for m, (r, g_) in pairs.items()})
     if e.inception:
         inc = InceptionFeatures(e.inception_weights, device=dev)
         iref = reference_stats(cfg.data.name, "test", inc, root=cfg.data.root)
-        ifid = lambda ims: fid_from_images(ims.cpu(), iref, inc, progress=False)
-        res["inception_fid"] = {"TreeVAE": dict(rec=ifid(tv_rec), gen=ifid(tv_gen)), "TreeDiffusion": dict(rec=ifid(td_rec["images"]), gen=ifid(td_gen["images"]))}
-    al = _batched(lambda k, s: sample_all_leaves(model, tv, k, g, **kw), e.n_all_leaves, bs=max(1, 500 // len(tv.tree.leaves)))
-    al_tv = dict(images=al["treevae"], leaf_probs=al["leaf_probs"], leaves=al["leaves"])
-    res["entropy"] = {"TreeVAE": samples_leaf_entropy(clf, al_tv, e.entropy_threshold, min_count=1),
-                      "TreeDiffusion": samples_leaf_entropy(clf, al, e.entropy_threshold, min_count=1), "threshold": e.entropy_threshold}
-    figs = make_figures(run_dir, x01, tv_rec, td_rec, tv_gen, td_gen, al, clf, test.classes, e.entropy_threshold)
-    res.update(figures=figs, eval_seconds=round(time.time() - t0, 1))
+        res["inception_fid"] = {m: dict(rec=fid_from_images(r.cpu(), iref, inc, progress=False), gen=fid_from_images(g_.cpu(), iref, inc, progress=False)) for m, (r, g_) in pairs.items()}
+    p, lv = chosen_prob(gen, tv), gen["leaves"].cpu().numpy()
+    t2 = {m: table2_entropy(predict_classes(clf, pairs[m][1].cpu()), lv, p, e.entropy_threshold, K, e.entropy_min_count) for m in pairs}
+    t2["real"] = table2_entropy(real_pred, real_leaf, None, 0.0, K, e.entropy_min_count)
+    res["entropy"] = {m: v["mean"] for m, v in t2.items()} | dict(threshold=e.entropy_threshold, min_count=e.entropy_min_count, kept={m: t2[m]["kept"] for m in pairs})
+    res["leaf_fidelity"] = leaf_fidelity_eval(clf, al, real_pred, real_leaf, e.fidelity_min_mass, seed)
+    res["figures"] = make_figures(run_dir, x01, rec, gen, al, clf, test.classes, real_pred, real_leaf, e.fidelity_min_mass)
+    res["eval_seconds"] = round(time.time() - t0, 1)
     (run_dir / "eval.json").write_text(json.dumps(res, indent=1))
-    log(f"[eval] classifier-FID TreeVAE rec/gen {res['fid']['TreeVAE']['rec']:.2f}/{res['fid']['TreeVAE']['gen']:.2f}, "
-        f"TreeDiffusion rec/gen {res['fid']['TreeDiffusion']['rec']:.2f}/{res['fid']['TreeDiffusion']['gen']:.2f}; "
-        f"entropy TreeVAE {res['entropy']['TreeVAE']:.3f} TreeDiffusion {res['entropy']['TreeDiffusion']:.3f}")
+    lf = res["leaf_fidelity"]
+    log(f"[eval] classifier FID TreeVAE rec/gen {res['fid']['TreeVAE']['rec']:.2f}/{res['fid']['TreeVAE']['gen']:.2f}, "
+        f"TreeDiffusion {res['fid']['TreeDiffusion']['rec']:.2f}/{res['fid']['TreeDiffusion']['gen']:.2f}; leaf fidelity (TV) TreeVAE "
+        f"{lf['TreeVAE']['mean']:.3f}, TreeDiffusion {lf['TreeDiffusion']['mean']:.3f}, noise floor {lf['noise_floor']:.3f}")
     return res
 
 # %% ../nbs/12_experiments.ipynb #1a239088
-def fig5(al: dict, clf, classes, path, threshold: float, per_leaf: int = 6):
-    "Per-leaf TreeDiffusion generations with the classifier's class histogram of that leaf below (paper Fig. 5)."
-    import matplotlib.pyplot as plt, seaborn as sns
+def fig5(al: dict, clf, classes, path, real_pred, real_leaf, min_mass: float = 0.01, per_leaf: int = 6):
+    "Per leaf: forced-leaf TreeDiffusion generations over the class histograms of real images, TreeVAE and TreeDiffusion (with TV)."
+    import matplotlib.pyplot as plt
     from treediffusion.core import image_grid
-    ims, probs, L = al["images"], al["leaf_probs"].cpu().numpy(), al["leaves"]
-    n = ims.shape[0]
-    pred = predict_classes(clf, ims.flatten(0, 1).cpu())
-    h = leaf_class_histograms(pred, np.tile(np.asarray(L), n), probs.ravel(), threshold, len(classes))
-    fig, axs = plt.subplots(2, len(L), figsize=(1.25 * len(L), 3.4), squeeze=False, gridspec_kw=dict(height_ratios=[1.3, 1]))
-    for j, l in enumerate(L):
-        order = np.argsort(-probs[:, j])[:per_leaf]
-        axs[0, j].imshow(image_grid(ims[order, j].cpu(), nrow=2, padding=1)); axs[0, j].axis("off")
-        axs[0, j].set_title(f"leaf {l} (n={int(h.counts[j])})", fontsize=6)
-        sns.barplot(x=list(range(len(classes))), y=h.hist[j], ax=axs[1, j], color="tab:blue")
-        axs[1, j].set_ylim(0, 1); axs[1, j].tick_params(labelsize=4); axs[1, j].set_xlabel("class", fontsize=5)
+    n, L = al["images"].shape[:2]; K = len(classes) or clf.arch["n_classes"]
+    lfs = {m: leaf_fidelity(predict_classes(clf, al[k].flatten(0, 1).cpu()), np.tile(np.asarray(al["leaves"]), n), real_pred, real_leaf, K, min_mass)
+           for m, k in (("TreeVAE", "treevae"), ("TreeDiffusion", "images"))}
+    keep = lfs["TreeDiffusion"]["leaves"]
+    fig, axs = plt.subplots(2, len(keep), figsize=(1.3 * len(keep), 3.2), squeeze=False, gridspec_kw=dict(height_ratios=[1.3, 1]))
+    for j, l in enumerate(keep):
+        c = al["leaves"].index(l)
+        axs[0, j].imshow(image_grid(al["images"][:per_leaf, c].cpu(), nrow=2, padding=1)); axs[0, j].axis("off")
+        axs[0, j].set_title(f"leaf {l} · {lfs['TreeDiffusion']['mass'][j]:.0%}\nTV {lfs['TreeDiffusion']['tv'][j]:.2f} (VAE {lfs['TreeVAE']['tv'][j]:.2f})", fontsize=6)
+        hists = [np.bincount(real_pred[real_leaf == l], minlength=K) / (real_leaf == l).sum()]
+        hists += [np.bincount(predict_classes(clf, al[k][:, c].cpu()), minlength=K) / n for k in ("treevae", "images")]
+        for h, dx, col in zip(hists, (-0.27, 0, 0.27), ("0.6", "tab:orange", "tab:blue")):
+            axs[1, j].bar(np.arange(K) + dx, h, width=0.27, color=col)
+        axs[1, j].set_ylim(0, 1); axs[1, j].tick_params(labelsize=4); axs[1, j].set_xticks(range(K))
         if j: axs[1, j].set_yticklabels([])
-    fig.suptitle(f"TreeDiffusion generations per leaf and their predicted classes (p(leaf|z) ≥ {threshold})", fontsize=7)
-    fig.tight_layout(); fig.savefig(path, dpi=120, bbox_inches="tight"); plt.close(fig)
+    axs[1, 0].legend(["real", "TreeVAE", "TreeDiffusion"], fontsize=4, loc="upper left")
+    fig.suptitle(f"Leaf fidelity: class histograms per leaf, {n} forced-leaf generations each; "
+                 f"mean TV TreeDiffusion {lfs['TreeDiffusion']['mean']:.3f}, TreeVAE {lfs['TreeVAE']['mean']:.3f}", fontsize=6)
+    fig.tight_layout(); fig.savefig(path, dpi=110, bbox_inches="tight"); plt.close(fig)
     return str(path)
 
 # %% ../nbs/12_experiments.ipynb #51d52216
-def make_figures(run_dir, x01, tv_rec, td_rec, tv_gen, td_gen, al, clf, classes, threshold, k: int = 10) -> dict:
+def make_figures(run_dir, x01, rec: dict, gen: dict, al: dict, clf, classes, real_pred, real_leaf, min_mass: float = 0.01, k: int = 10) -> dict:
     "Write fig2_reconstructions.png, fig3_samples.png, fig4_all_leaves.png and fig5_leaf_histograms.png to `run_dir`."
     run_dir = Path(run_dir); k = min(k, len(x01))
-    f = {}
-    f["fig2"] = str(save_grid(torch.cat([x01[:k], tv_rec[:k], td_rec["images"][:k]]).cpu(), run_dir / "fig2_reconstructions.png", nrow=k))
-    f["fig3"] = str(save_grid(torch.cat([tv_gen[:k], td_gen["images"][:k]]).cpu(), run_dir / "fig3_samples.png", nrow=k))
+    f = {"fig2": str(save_grid(torch.cat([x01[:k], rec["treevae"][:k], rec["images"][:k]]).cpu(), run_dir / "fig2_reconstructions.png", nrow=k)),
+         "fig3": str(save_grid(torch.cat([gen["treevae"][:k], gen["images"][:k]]).cpu(), run_dir / "fig3_samples.png", nrow=k))}
     m = min(4, al["images"].shape[0])
     f["fig4"] = str(leaf_grid_figure(al["images"][:m], al["leaf_probs"][:m], al["leaves"], run_dir / "fig4_all_leaves.png", al["treevae"][:m],
                                      title="one root sample per row pair: TreeVAE decoders vs TreeDiffusion, every leaf"))
-    f["fig5"] = fig5(al, clf, classes, run_dir / "fig5_leaf_histograms.png", threshold)
+    f["fig5"] = fig5(al, clf, classes, run_dir / "fig5_leaf_histograms.png", real_pred, real_leaf, min_mass)
     return f
 
 # %% ../nbs/12_experiments.ipynb #b3dd1564
@@ -172,6 +225,34 @@ def fig6(run_dirs: dict, path, n: int = 2, seed: int = 0, device=None, **kw):
     return leaf_grid_figure(None, al["leaf_probs"], al["leaves"], path, rows=rows,
                             title="Fig. 6: every leaf for one root sample — " + " / ".join(r[0] for r in rows))
 
+# %% ../nbs/12_experiments.ipynb #19a2afd1
+def _f(v, d=3): return "–" if v is None else f"{v:.{d}f}"
+
+def _headline(ev: dict) -> list:
+    "Two sentences a reader sees first: does diffusion sharpen the TreeVAE, and does each leaf keep its cluster?"
+    f, lf = ev["fid"], ev.get("leaf_fidelity")
+    L = [f"**Result.** TreeDiffusion's generations reach classifier FID {f['TreeDiffusion']['gen']:.2f} against the TreeVAE's "
+         f"{f['TreeVAE']['gen']:.2f} ({f['TreeDiffusion']['gen'] / f['TreeVAE']['gen']:.2f}×)"]
+    if lf: L[0] += (f"; forced to a leaf, they reproduce that leaf's real class mix with total-variation distance "
+                    f"{lf['TreeDiffusion']['mean']:.3f} against the TreeVAE decoders' {lf['TreeVAE']['mean']:.3f} "
+                    f"(noise floor of {lf['n_per_leaf']} real images per leaf: {lf['noise_floor']:.3f}; lower is better).")
+    return L + [""]
+
+def _table2(ev: dict, paper_td) -> list:
+    "Table 2 rows: entropy of the Table 1 generations beside leaf fidelity."
+    en, lf = ev["entropy"], ev.get("leaf_fidelity") or {}
+    L = ["## Table 2 — cluster specificity", "",
+         f"Entropy: mean class entropy (nats) per leaf of the Table 1 generations kept for their leaf ($p(l\\mid z)\\ge\\tau$ = {en['threshold']}), "
+         f"over leaves keeping ≥ {en.get('min_count', 1)}; the real test images per leaf are the reference (a lower entropy than theirs means collapse, "
+         "not specificity). Leaf fidelity: test-mass-weighted total-variation distance between the class histogram of "
+         f"{lf.get('n_per_leaf', '–')} forced-leaf generations and that of the leaf's real test images (lower is better).", "",
+         "| method | entropy | entropy (paper) | leaf fidelity (TV) |", "|---|---|---|---|",
+         f"| TreeVAE decoders | {_f(en['TreeVAE'])} | – | {_f(lf.get('TreeVAE', {}).get('mean'))} |",
+         f"| {_method_label('TreeDiffusion', ev)} | {_f(en['TreeDiffusion'])} | {paper_td} | {_f(lf.get('TreeDiffusion', {}).get('mean'))} |"]
+    if "real" in en: L.append(f"| real test images | {_f(en['real'])} | – | {_f(lf.get('noise_floor'))} (noise floor) |")
+    if "kept" in en: L += ["", f"Generations kept per leaf (Table 2): TreeVAE {en['kept']['TreeVAE']}, TreeDiffusion {en['kept']['TreeDiffusion']}."]
+    return L + [""]
+
 # %% ../nbs/12_experiments.ipynb #c61d874e
 def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -> Path:
     "`report.md`: clustering table with baselines, FID and entropy tables beside the paper's numbers, figures embedded."
@@ -179,8 +260,9 @@ def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -
     pm, pe = PAPER.get(ds, {}), PAPER_ENTROPY.get(ds)
     L = [f"# treediffusion run `{cfg.name}` on {ds}", "",
          f"Config: `config.yml` (seed {cfg.seed}). TreeVAE: {tree_metrics['n_leaves']} leaves; evaluation on {ev['n_images']} test images / generations; "
-         f"evaluation classifier test accuracy {ev['classifier_acc']:.3f}.", "",
-         "## Stage 1 — hierarchical clustering (test set)", "", "| method | NMI | ARI | ACC | dendrogram purity | leaf purity |", "|---|---|---|---|---|---|"]
+         f"evaluation classifier test accuracy {ev['classifier_acc']:.3f}"
+         + (f" (`{ev['classifier']['file']}`, {'shipped with the library' if ev['classifier']['shipped'] else 'trained for this setting'}, SHA-256 {ev['classifier']['sha256'][:12]}…)." if "classifier" in ev else "."), "",
+         *_headline(ev), "## Stage 1 — hierarchical clustering (test set)", "", "| method | NMI | ARI | ACC | dendrogram purity | leaf purity |", "|---|---|---|---|---|---|"]
     for name, m in (("TreeVAE", tree_metrics), ("k-means (PCA)", tree_metrics.get("kmeans")), ("Ward (PCA)", tree_metrics.get("ward"))):
         if m: L.append(f"| {name} | {m['nmi']:.3f} | {m['ari']:.3f} | {m['acc']:.3f} | {m['dendrogram_purity']:.3f} | {m['leaf_purity']:.3f} |")
     L += ["", "![tree](tree/tree.png)", "", "## Table 1 — generative performance (FID, lower is better)", "",
@@ -192,15 +274,11 @@ def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -
     if "inception_fid" in ev:
         L += ["", "Inception FID (pytorch-fid weights):", "", "| method | rec | gen |", "|---|---|---|"]
         L += [f"| {m} | {v['rec']:.2f} | {v['gen']:.2f} |" for m, v in ev["inception_fid"].items()]
-    en = ev["entropy"]
-    L += ["", f"## Table 2 — cluster specificity (mean per-leaf class entropy in nats, τ = {en['threshold']}; lower is better)", "",
-          "| method | ours | paper |", "|---|---|---|",
-          f"| TreeVAE decoders | {en['TreeVAE']:.3f} | – |",
-          f"| {_method_label('TreeDiffusion', ev)} | {en['TreeDiffusion']:.3f} | {(pe[0] if 'recon' in ev.get('variant', '') else pe[1]) if pe else '–'} |", ""]
+    L += [""] + _table2(ev, (pe[0] if "recon" in ev.get("variant", "") else pe[1]) if pe else "–")
     L += ["## Figures", "", "Fig. 4/6 — every leaf for one root sample (TreeVAE row above TreeDiffusion row):", "", "![fig4](fig4_all_leaves.png)", "",
           "Fig. 2 — reconstructions (rows: test images, TreeVAE, TreeDiffusion):", "", "![fig2](fig2_reconstructions.png)", "",
           "Fig. 3 — generations (rows: TreeVAE, TreeDiffusion):", "", "![fig3](fig3_samples.png)", "",
-          "Fig. 5 — per-leaf generations and their predicted classes:", "", "![fig5](fig5_leaf_histograms.png)", ""]
+          "Fig. 5 — leaf fidelity: per leaf, forced-leaf TreeDiffusion generations and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![fig5](fig5_leaf_histograms.png)", ""]
     p = run_dir / "report.md"; p.write_text("\n".join(L)); return p
 
 def _method_label(meth: str, ev: dict) -> str:
@@ -314,38 +392,48 @@ def seed_table(evals: list) -> dict:
     return out
 
 # %% ../nbs/12_experiments.ipynb #19cbf18c
-def _ms(xs) -> tuple: return (float(np.mean(xs)), float(np.std(xs)))
+def _ms(xs) -> tuple:
+    "(mean, std) of the values that are not None; (nan, nan) if none are."
+    xs = [x for x in xs if x is not None]
+    return (float(np.mean(xs)), float(np.std(xs))) if xs else (float("nan"), float("nan"))
+
+def _lf(e: dict, model: str): return (e.get("leaf_fidelity") or {}).get(model, {}).get("mean")
 
 def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
-    "Table 1 {method: {rec, gen: (mean, std)}} and Table 2 {method: (mean, std)} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
+    "Table 1 {method: {rec, gen: (mean, std)}} and Table 2 {method: {entropy, leaf_fidelity: (mean, std)}} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
     st = seed_table(seed_evals)
-    t1 = {"TreeVAE": st["TreeVAE"]}
-    t2 = {"TreeVAE decoders": _ms([e["entropy"]["TreeVAE"] for e in seed_evals])}
+    t1, t2 = {"TreeVAE": st["TreeVAE"]}, {}
+    row = lambda evals, m: dict(entropy=_ms([e["entropy"][m] for e in evals]), leaf_fidelity=_ms([_lf(e, m) for e in evals]))
+    t2["TreeVAE decoders"] = row(seed_evals, "TreeVAE")
     if baseline_evals:
         t1["TreeVAE + Diffusion"] = seed_table(baseline_evals)["TreeDiffusion"]
-        t2["TreeVAE + Diffusion"] = _ms([e["entropy"]["TreeDiffusion"] for e in baseline_evals])
+        t2["TreeVAE + Diffusion"] = row(baseline_evals, "TreeDiffusion")
     t1["TreeDiffusion"] = st["TreeDiffusion"]
-    t2["TreeDiffusion"] = _ms([e["entropy"]["TreeDiffusion"] for e in seed_evals])
+    t2["TreeDiffusion"] = row(seed_evals, "TreeDiffusion")
+    t2["real test images"] = dict(entropy=_ms([e["entropy"].get("real") for e in seed_evals]),
+                                  leaf_fidelity=_ms([(e.get("leaf_fidelity") or {}).get("noise_floor") for e in seed_evals]))
     return dict(table1=t1, table2=t2, n_seeds=len(seed_evals), n_baseline=len(baseline_evals),
-                n_images=seed_evals[0]["n_images"], threshold=seed_evals[0]["entropy"]["threshold"])
+                n_images=seed_evals[0]["n_images"], threshold=seed_evals[0]["entropy"]["threshold"],
+                n_per_leaf=(seed_evals[0].get("leaf_fidelity") or {}).get("n_per_leaf"))
 
+# %% ../nbs/12_experiments.ipynb #aad78022
 def tables_markdown(t: dict, dataset: str) -> str:
     "Markdown for `paper_tables` output, paper numbers beside ours."
     pm, pe = PAPER.get(dataset, {}), PAPER_ENTROPY.get(dataset, ("–", "–"))
-    f = lambda v: f"{v[0]:.2f} ± {v[1]:.2f}"
+    f = lambda v, d=2: "–" if np.isnan(v[0]) else f"{v[0]:.{d}f} ± {v[1]:.{d}f}"
     L = [f"Table 1 — classifier FID on {t['n_images']} images, mean ± std over {t['n_seeds']} seeds (baseline: {t['n_baseline']}); paper: Inception FID, 10k images", "",
          "| method | ours rec | ours gen | paper rec | paper gen |", "|---|---|---|---|---|"]
     L += [f"| {m} | {f(v['rec'])} | {f(v['gen'])} | {pm.get(m, ('–', '–'))[0]} | {pm.get(m, ('–', '–'))[1]} |" for m, v in t["table1"].items()]
-    L += ["", f"Table 2 — mean per-leaf class entropy (nats, τ = {t['threshold']}; lower is more cluster-specific)", "",
-          "| method | ours | paper |", "|---|---|---|"]
+    L += ["", f"Table 2 — mean per-leaf class entropy (nats, τ = {t['threshold']}; the real leaves are the reference) and leaf fidelity "
+          f"(TV to the leaf's real class histogram, {t.get('n_per_leaf') or '–'} forced-leaf generations per leaf; real row: noise floor; lower is better)", "",
+          "| method | entropy | entropy (paper) | leaf fidelity |", "|---|---|---|---|"]
     paper2 = {"TreeVAE + Diffusion": pe[0], "TreeDiffusion": pe[1]}
-    L += [f"| {m} | {v[0]:.3f} ± {v[1]:.3f} | {paper2.get(m, '–')} |" for m, v in t["table2"].items()]
+    L += [f"| {m} | {f(v['entropy'], 3)} | {paper2.get(m, '–')} | {f(v['leaf_fidelity'], 3)} |" for m, v in t["table2"].items()]
     return "\n".join(L)
 
 # %% ../nbs/12_experiments.ipynb #57a3df20
 def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:
     "A copy of `cfg` whose diffusion section is the Table 3 variant `name`."
-    import copy
     if name not in TABLE3: raise ValueError(f"Unknown variant {name!r}; choose from {list(TABLE3)}")
     c = copy.deepcopy(cfg); c.diffusion.recon_input, c.diffusion.signal = TABLE3[name]
     c.diffusion.unet.extra_channels = c.diffusion.unet.in_channels if c.diffusion.recon_input else 0

@@ -30,7 +30,7 @@ __all__ = ['FID_WEIGHTS_FILE', 'WEIGHTS_ENV', 'FLIP_DATASETS', 'SPECIFICITY_THRE
            'reference_stats', 'fid_from_images', 'BasicBlock', 'SmallResNet', 'ResNet50Classifier', 'build_classifier',
            'augment_batch', 'predict_classes', 'classifier_accuracy', 'train_classifier', 'load_classifier',
            'weights_digest', 'ClassifierFeatures', 'LeafHistograms', 'leaf_class_histograms', 'histogram_entropy',
-           'mean_leaf_entropy', 'samples_leaf_entropy']
+           'mean_leaf_entropy', 'samples_leaf_entropy', 'total_variation', 'leaf_fidelity', 'leaf_fidelity_floor']
 
 # %% ../nbs/11_metrics.ipynb #a274ed39
 def to_uint8(images) -> torch.Tensor:
@@ -418,3 +418,47 @@ def samples_leaf_entropy(classifier: nn.Module, samples: dict, threshold: float 
     pred = predict_classes(classifier, imgs.flatten(0, 1))
     return mean_leaf_entropy(pred, np.tile(np.asarray(samples["leaves"]), n), probs.ravel(), threshold,
                              classifier.arch["n_classes"], min_count)
+
+# %% ../nbs/11_metrics.ipynb #b6a93e1e
+def total_variation(p, q) -> float | np.ndarray:
+    "½ Σ_k |p_k − q_k| of two histograms (or of matching rows of two matrices of them), each normalised to sum 1."
+    p, q = _np(p), _np(q)
+    if p.shape != q.shape: raise ValueError(f"histograms must have the same shape, got {p.shape} and {q.shape}.")
+    if (p < 0).any() or (q < 0).any() or (p.sum(-1) <= 0).any() or (q.sum(-1) <= 0).any():
+        raise ValueError("histograms must be non-negative and non-empty.")
+    tv = 0.5 * np.abs(p / p.sum(-1, keepdims=True) - q / q.sum(-1, keepdims=True)).sum(-1)
+    return float(tv) if tv.ndim == 0 else tv
+
+# %% ../nbs/11_metrics.ipynb #fe0b9db8
+def _class_hist(pred, n_classes):
+    return np.bincount(np.asarray(pred, dtype=np.int64), minlength=n_classes) / max(len(pred), 1)
+
+def _leaf_masses(real_leaf, min_mass):
+    "Leaves holding ≥ `min_mass` of the real images, and their masses."
+    ids, counts = np.unique(np.asarray(real_leaf), return_counts=True)
+    m = counts / counts.sum(); keep = m >= min_mass
+    return ids[keep], m[keep]
+
+def leaf_fidelity(gen_pred, gen_leaf, real_pred, real_leaf, n_classes: int = 10, min_mass: float = 0.01) -> dict:
+    "Test-mass-weighted mean TV between each leaf's generated and real class histograms (`mean`), with per-leaf detail."
+    gen_pred, gen_leaf, real_pred, real_leaf = (np.asarray(a).ravel() for a in (gen_pred, gen_leaf, real_pred, real_leaf))
+    if len(gen_pred) != len(gen_leaf) or len(real_pred) != len(real_leaf):
+        raise ValueError("pass one predicted class and one leaf id per image (generated and real alike).")
+    leaves, mass = _leaf_masses(real_leaf, min_mass)
+    missing = [int(l) for l in leaves if not (gen_leaf == l).any()]
+    if missing: raise ValueError(f"no generations for leaves {missing} (each holds ≥ {min_mass:.0%} of the real images); generate every leaf.")
+    tv = np.array([total_variation(_class_hist(gen_pred[gen_leaf == l], n_classes), _class_hist(real_pred[real_leaf == l], n_classes))
+                   for l in leaves])
+    return dict(mean=float((mass * tv).sum() / mass.sum()), leaves=leaves.tolist(), tv=tv.tolist(), mass=mass.tolist(),
+                n_gen=[int((gen_leaf == l).sum()) for l in leaves])
+
+# %% ../nbs/11_metrics.ipynb #58620d32
+def leaf_fidelity_floor(real_pred, real_leaf, n: int, n_classes: int = 10, min_mass: float = 0.01,
+                        repeats: int = 20, seed: int = 0) -> float:
+    "`leaf_fidelity` of a perfect generator: `n` real images drawn per leaf (with replacement), averaged over `repeats` draws."
+    real_pred, real_leaf = np.asarray(real_pred).ravel(), np.asarray(real_leaf).ravel()
+    leaves, _ = _leaf_masses(real_leaf, min_mass); rng = np.random.default_rng(seed)
+    def draw():
+        picks = [rng.choice(np.flatnonzero(real_leaf == l), n) for l in leaves]
+        return leaf_fidelity(np.concatenate([real_pred[p] for p in picks]), np.repeat(leaves, n), real_pred, real_leaf, n_classes, min_mass)["mean"]
+    return float(np.mean([draw() for _ in range(repeats)]))
