@@ -3,33 +3,31 @@
 Every recipe trains the same U-Net (same config, same seed, same frozen TreeVAE, same data order) and is
 evaluated at the same step milestones with the same sampler and the same evaluation classifier:
   - classifier FID of `--n-fid` generations (z ~ prior, leaf ~ p(l|z)) against the test set,
-  - leaf fidelity (notebook 11): `--n-per-leaf` forced-leaf generations per leaf vs the leaf's real test images,
+  - leaf fidelity (notebook 11): `--n-per-leaf` generations per leaf vs the leaf's real test images, both from
+    p(x | leaf) (prior passes routed to the leaf) and with the leaf forced (the all-leaves grid),
 and, once, the TreeVAE decoders' FID and leaf fidelity on the same passes and the noise floor, for reference.
 Recipes run as parallel one-thread processes (one per core), so both see the same machine at the same time.
 
     OMP_WAIT_POLICY=PASSIVE python benchmarks/time_to_quality.py --config configs/demo.yml --tree runs/demo/tree \
-        --out runs/ttq --milestones 250 500 1000 1500 2000 3000
+        --out runs/ttq --milestones 250 500 1000 1500
 
 Writes OUT/{recipe}.json while it runs (a rerun resumes each recipe from its checkpoint), then OUT/time_to_quality.json
-and OUT/time_to_quality.png (two panels: FID and leaf fidelity vs training seconds).
+and OUT/time_to_quality.png (three panels: FID and both leaf fidelities vs training seconds).
 """
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 
-RECIPES = {   # name -> diffusion-config overrides on top of --config
-    "paper": {},                                            # the paper's simple ε-loss, the config's learning rate
-    "min-snr": {"loss_weight": "min_snr", "snr_gamma": 5.0},  # Hang et al. 2023
-    "min-snr-lr2x": {"loss_weight": "min_snr", "snr_gamma": 5.0, "lr_scale": 2.0},
-    "lr2x": {"lr_scale": 2.0},
+RECIPES = {   # name -> diffusion-config overrides on top of --config (the rest of the config is shared)
+    "paper": {"loss_weight": "uniform", "lr": 5e-4},                       # the paper's simple ε-loss, the CPU preset's rate
+    "min-snr": {"loss_weight": "min_snr", "snr_gamma": 5.0, "lr": 5e-4},   # + min-SNR-5 weighting (Hang et al. 2023)
+    "fast": {"loss_weight": "min_snr", "snr_gamma": 5.0, "lr": 1e-3},      # + twice the learning rate: the demo's recipe
 }
 
 
 def recipe_cfg(config: str, recipe: str):
     from treediffusion.config import load_config
     cfg = load_config(config)
-    for k, v in RECIPES[recipe].items():
-        if k == "lr_scale": cfg.diffusion.lr *= v
-        else: setattr(cfg.diffusion, k, v)
+    for k, v in RECIPES[recipe].items(): setattr(cfg.diffusion, k, v)
     return cfg
 
 
@@ -39,7 +37,7 @@ def run_recipe(a) -> None:
     from treediffusion.core import configure_cpu_runtime
     from treediffusion.data import dataset_from_config
     from treediffusion.diffusion import train_diffusion, sample, sample_all_leaves
-    from treediffusion.experiments import get_classifier, real_leaves, leaf_fidelity_eval, _batched
+    from treediffusion.experiments import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, grid_generations, _batched
     from treediffusion.metrics import ClassifierFeatures, reference_stats, fid_from_images, predict_classes
     from treediffusion.treevae import load_treevae
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
@@ -51,6 +49,7 @@ def run_recipe(a) -> None:
     feats = ClassifierFeatures(clf); ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
     fid = lambda ims: fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
     real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
+    kept = [l for l in tv.tree.leaves if (real_leaf == l).mean() >= cfg.eval.fidelity_min_mass]
     train_s = rows[-1]["train_s"] if rows else 0.0
     for m in a.milestones:
         if any(r["step"] == m for r in rows): continue
@@ -60,10 +59,12 @@ def run_recipe(a) -> None:
         g = torch.Generator().manual_seed(0)
         gen = _batched(lambda k, s: sample(model, tv, k, g), a.n_fid)
         al = _batched(lambda k, s: sample_all_leaves(model, tv, k, g), a.n_per_leaf, bs=max(1, 500 // len(tv.tree.leaves)))
-        lf = leaf_fidelity_eval(clf, al, real_pred, real_leaf, cfg.eval.fidelity_min_mass)
+        lf = leaf_fidelity_eval(clf, leaf_generations(model, tv, kept, a.n_per_leaf, g), real_pred, real_leaf, cfg.eval.fidelity_min_mass)
+        ff = leaf_fidelity_eval(clf, grid_generations(al), real_pred, real_leaf, cfg.eval.fidelity_min_mass)
         row = dict(step=m, train_s=round(train_s, 1), fid_gen=fid(gen["images"]), leaf_fidelity=lf["TreeDiffusion"]["mean"],
-                   treevae_fid_gen=fid(gen["treevae"]), treevae_leaf_fidelity=lf["TreeVAE"]["mean"], noise_floor=lf["noise_floor"],
-                   eval_s=round(time.time() - t1, 1))
+                   leaf_fidelity_forced=ff["TreeDiffusion"]["mean"], treevae_fid_gen=fid(gen["treevae"]),
+                   treevae_leaf_fidelity=lf["TreeVAE"]["mean"], treevae_leaf_fidelity_forced=ff["TreeVAE"]["mean"],
+                   noise_floor=lf["noise_floor"], eval_s=round(time.time() - t1, 1))
         rows.append(row); print(a.recipe, row, flush=True)
         path.write_text(json.dumps(dict(recipe=a.recipe, overrides=RECIPES[a.recipe], threads=a.threads, rows=rows), indent=1))
 
@@ -72,23 +73,24 @@ def plot(out: Path, recipes: list) -> None:
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     res = {r: json.loads((out / f"{r}.json").read_text()) for r in recipes if (out / f"{r}.json").exists()}
-    fig, axs = plt.subplots(1, 2, figsize=(8, 3))
-    for r, d in res.items():
-        x = [row["train_s"] for row in d["rows"]]
-        axs[0].plot(x, [row["fid_gen"] for row in d["rows"]], "o-", label=r)
-        axs[1].plot(x, [row["leaf_fidelity"] for row in d["rows"]], "o-", label=r)
-    any_rows = next(iter(res.values()))["rows"]
-    axs[0].axhline(any_rows[-1]["treevae_fid_gen"], color="tab:orange", ls="--", lw=1, label="TreeVAE decoders")
-    axs[1].axhline(any_rows[-1]["treevae_leaf_fidelity"], color="tab:orange", ls="--", lw=1, label="TreeVAE decoders")
-    axs[1].axhline(any_rows[-1]["noise_floor"], color="gray", ls=":", lw=1, label="noise floor (real images)")
+    fig, axs = plt.subplots(1, 3, figsize=(11, 3))
+    for i, (r, d) in enumerate(res.items()):
+        x, col = [row["train_s"] for row in d["rows"]], f"C{i}"
+        for ax, k in zip(axs, ("fid_gen", "leaf_fidelity", "leaf_fidelity_forced")):
+            ax.plot(x, [row[k] for row in d["rows"]], "o-", color=col, label=r)
+    last = next(iter(res.values()))["rows"][-1]
+    for ax, k in zip(axs, ("treevae_fid_gen", "treevae_leaf_fidelity", "treevae_leaf_fidelity_forced")):
+        ax.axhline(last[k], color="tab:orange", ls="--", lw=1, label="TreeVAE decoders")
+    for ax in axs[1:]: ax.axhline(last["noise_floor"], color="gray", ls=":", lw=1, label="noise floor (real images)")
     axs[0].set(xlabel="training seconds (one thread)", ylabel="classifier FID (gen)", yscale="log")
-    axs[1].set(xlabel="training seconds (one thread)", ylabel="leaf fidelity (TV, lower is better)")
+    axs[1].set(xlabel="training seconds (one thread)", ylabel="leaf fidelity, p(x | leaf) (TV)")
+    axs[2].set(xlabel="training seconds (one thread)", ylabel="leaf fidelity, leaf forced (TV)")
     for ax in axs: ax.legend(fontsize=6); ax.grid(alpha=0.3)
     fig.tight_layout(); fig.savefig(out / "time_to_quality.png", dpi=110); plt.close(fig)
     (out / "time_to_quality.json").write_text(json.dumps(res, indent=1))
     for r, d in res.items():
-        print(f"\n{r} {d['overrides']}\n| step | train s | FID gen | leaf fidelity |\n|---|---|---|---|")
-        for row in d["rows"]: print(f"| {row['step']} | {row['train_s']:.0f} | {row['fid_gen']:.2f} | {row['leaf_fidelity']:.3f} |")
+        print(f"\n{r} {d['overrides']}\n| step | train s | FID gen | leaf fidelity p(x|l) | leaf forced |\n|---|---|---|---|---|")
+        for row in d["rows"]: print(f"| {row['step']} | {row['train_s']:.0f} | {row['fid_gen']:.2f} | {row['leaf_fidelity']:.3f} | {row['leaf_fidelity_forced']:.3f} |")
 
 
 if __name__ == "__main__":
@@ -96,15 +98,17 @@ if __name__ == "__main__":
     p.add_argument("--config", default="configs/demo.yml")
     p.add_argument("--tree", required=True, help="a grown TreeVAE folder (treediffusion fit-tree)")
     p.add_argument("--out", default="runs/ttq")
-    p.add_argument("--recipes", nargs="+", default=["paper", "min-snr"], choices=list(RECIPES))
+    p.add_argument("--recipes", nargs="+", default=["paper", "fast"], choices=list(RECIPES))
     p.add_argument("--recipe", help=argparse.SUPPRESS)   # internal: run one recipe in this process
     p.add_argument("--milestones", nargs="+", type=int, default=[250, 500, 1000, 1500, 2000, 3000])
     p.add_argument("--n-fid", type=int, default=300)
     p.add_argument("--n-per-leaf", type=int, default=30)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--plot-only", action="store_true", help="only assemble OUT/*.json into the PNG and the summary")
     a = p.parse_args()
     Path(a.out).mkdir(parents=True, exist_ok=True)
     if a.recipe: run_recipe(a); sys.exit()
+    if a.plot_only: plot(Path(a.out), a.recipes); sys.exit()
     t0 = time.time()
     procs = [subprocess.Popen([sys.executable, __file__, *sys.argv[1:], "--recipe", r], env=os.environ | {"OMP_NUM_THREADS": str(a.threads)})
              for r in a.recipes]

@@ -29,8 +29,9 @@ from .unet import UNet
 # %% auto #0
 __all__ = ['MODES', 'TreeDiffusion', 'tree_condition_from', 'tree_condition', 'treevae_fingerprint', 'latent_dim',
            'ema_with_warmup', 'new_model', 'loss_weights', 'train_diffusion', 'load_treediffusion', 'export_model',
-           'scheduler_for', 'denoise', 'sample', 'all_leaves', 'sample_all_leaves', 'recons_all_leaves', 'recons',
-           'fit_diffusion', 'leaf_grid_figure', 'run_sampling', 'fit_diffusion_cmd', 'sample_cmd']
+           'scheduler_for', 'denoise', 'conditional_prior', 'sample', 'all_leaves', 'sample_all_leaves',
+           'recons_all_leaves', 'recons', 'fit_diffusion', 'leaf_grid_figure', 'run_sampling', 'fit_diffusion_cmd',
+           'sample_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -224,24 +225,40 @@ def denoise(model: TreeDiffusion, pb, recon, n: int, steps: int | None = None, e
                     generator=generator, progress=progress, x_T=x_T, device=dev)
     return from_signed(x)
 
+# %% ../nbs/10_diffusion.ipynb #efecbbaa
+@torch.no_grad()
+def conditional_prior(treevae: TreeVAE, n: int, node: int, generator=None, batch: int = 1024, max_batches: int = 200):
+    "(z, probs, leaves) of `n` prior passes whose leaf l ~ p(l|z) lies under `node`: exact samples of p(z, l | l ∈ subtree(node))."
+    T, L = treevae.tree, treevae.tree.leaves
+    if node not in T.nodes: raise ValueError(f"node {node} is not in the tree; its nodes are {T.nodes}")
+    under = torch.tensor(T.subtree(node)); zs, ps, ls, k = [], [], [], 0
+    for b in range(max_batches):
+        z, probs, _, _ = treevae._descend(n=batch, prior=True, generator=generator)
+        leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
+        keep = torch.isin(leaves.cpu(), under).to(leaves.device)
+        zs.append({i: v[keep] for i, v in z.items()}); ps.append({i: v[keep] for i, v in probs.items()}); ls.append(leaves[keep])
+        k += int(keep.sum())
+        if k >= n: break
+    else: raise ValueError(f"only {k} of {max_batches * batch} prior draws reach node {node} (p ≈ {k / (max_batches * batch):.1e}); "
+                           "ask for fewer images or a node higher up.")
+    cat = lambda ds: {i: torch.cat([d[i] for d in ds])[:n] for i in ds[0]}
+    return cat(zs), cat(ps), torch.cat(ls)[:n]
+
 # %% ../nbs/10_diffusion.ipynb #3c36d9d0
 def _noise(n, d: DiffusionConfig, generator, device):
     return torch.randn((n, d.unet.in_channels, d.unet.image_size, d.unet.image_size), generator=generator, device=device)
 
 @torch.inference_mode()
 def sample(model, treevae, n: int, generator=None, node: int | None = None, **kw) -> dict:
-    "n generations (and the TreeVAE decoder image of the same leaf and latents): prior pass, leaf ~ p(l|z) (within the subtree of `node` if given), DDIM from noise."
-    dev = next(model.parameters()).device
-    z, probs, _, _ = treevae._descend(n=n, prior=True, generator=generator)
-    L = treevae.tree.leaves; p = torch.stack([probs[l] for l in L], 1)
-    if node is not None:
-        if node not in treevae.tree.nodes: raise ValueError(f"node {node} is not in the tree; its nodes are {treevae.tree.nodes}")
-        keep = torch.tensor([l in treevae.tree.subtree(node) for l in L], device=p.device)
-        p = p * keep; p = p / p.sum(1, keepdim=True).clamp_min(1e-12)
-    leaves = sample_leaves(TreeVAEOutput(L, p, probs, z), generator)
+    "n generations (and the TreeVAE decoder image of the same leaf and latents): prior pass, leaf ~ p(l|z) (conditioned on lying under `node` if given), DDIM from noise."
+    dev = next(model.parameters()).device; L = treevae.tree.leaves
+    if node is None:
+        z, probs, _, _ = treevae._descend(n=n, prior=True, generator=generator)
+        leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
+    else: z, probs, leaves = conditional_prior(treevae, n, node, generator)
     pb, recon, _, out = tree_condition_from(treevae, z, probs, leaves)          # the TreeVAE decoder images come along
     imgs = denoise(model, pb.to(dev), recon if model.cfg.recon_input else None, n, generator=generator, x_T=_noise(n, model.cfg, generator, dev), **kw)
-    return dict(images=imgs, leaves=leaves, leaf_probs=p, treevae=from_signed(recon))
+    return dict(images=imgs, leaves=leaves, leaf_probs=out.leaf_probs, treevae=from_signed(recon))
 
 # %% ../nbs/10_diffusion.ipynb #9d5db899
 @torch.inference_mode()

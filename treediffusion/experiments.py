@@ -27,10 +27,10 @@ from .metrics import (train_classifier, load_classifier, ClassifierFeatures, Inc
 
 # %% auto #0
 __all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'shipped_classifiers', 'file_sha256',
-           'classifier_file', 'get_classifier', 'real_leaves', 'table2_entropy', 'chosen_prob', 'leaf_fidelity_eval',
-           'evaluate_run', 'fig5', 'make_figures', 'fig6', 'write_report', 'use_tree', 'run_experiment', 'run_cmd',
-           'evaluate_cmd', 'sampler_study', 'generation_entropy', 'run_seeds', 'seed_table', 'paper_tables',
-           'tables_markdown', 'variant', 'run_ablation']
+           'classifier_file', 'get_classifier', 'real_leaves', 'table2_entropy', 'chosen_prob', 'leaf_generations',
+           'leaf_fidelity_eval', 'grid_generations', 'evaluate_run', 'fig5', 'make_figures', 'fig6', 'write_report',
+           'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'sampler_study', 'generation_entropy', 'run_seeds',
+           'seed_table', 'paper_tables', 'tables_markdown', 'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -115,15 +115,25 @@ def chosen_prob(out: dict, treevae) -> np.ndarray:
     return out["leaf_probs"].cpu()[torch.arange(len(col)), col].numpy()
 
 # %% ../nbs/12_experiments.ipynb #f59b3f41
-def leaf_fidelity_eval(clf, al: dict, real_pred, real_leaf, min_mass: float = 0.01, seed: int = 0) -> dict:
-    "Leaf fidelity of the TreeVAE decoders and TreeDiffusion on an `all_leaves` output, beside the noise floor."
-    n, L = al["images"].shape[:2]; K = clf.arch["n_classes"]
-    gen_leaf = np.tile(np.asarray(al["leaves"]), n)
-    res = dict(n_per_leaf=n, min_mass=min_mass)
-    for name, ims in (("TreeVAE", al["treevae"]), ("TreeDiffusion", al["images"])):
-        res[name] = leaf_fidelity(predict_classes(clf, ims.flatten(0, 1).cpu()), gen_leaf, real_pred, real_leaf, K, min_mass)
-    res["noise_floor"] = leaf_fidelity_floor(real_pred, real_leaf, n, K, min_mass, seed=seed)
+@torch.inference_mode()
+def leaf_generations(model, treevae, leaves, n: int, generator=None, **kw) -> dict:
+    "`n` generations from each leaf's conditional p(x | l) (`sample(node=l)`), concatenated leaf by leaf."
+    outs = [sample(model, treevae, n, generator, node=int(l), **kw) for l in leaves]
+    return {k: torch.cat([o[k] for o in outs]) for k in ("images", "treevae", "leaves")}
+
+def leaf_fidelity_eval(clf, gens: dict, real_pred, real_leaf, min_mass: float = 0.01, seed: int = 0) -> dict:
+    "Leaf fidelity of the TreeVAE decoders and TreeDiffusion on per-leaf generations `gens` (images, treevae, leaves), beside the noise floor."
+    K, leaf = clf.arch["n_classes"], gens["leaves"].cpu().numpy()
+    res = dict(n_per_leaf=int(np.bincount(leaf).max()), min_mass=min_mass)
+    for name, key in (("TreeVAE", "treevae"), ("TreeDiffusion", "images")):
+        res[name] = leaf_fidelity(predict_classes(clf, gens[key].cpu()), leaf, real_pred, real_leaf, K, min_mass)
+    res["noise_floor"] = leaf_fidelity_floor(real_pred, real_leaf, res["n_per_leaf"], K, min_mass, seed=seed)
     return res
+
+def grid_generations(al: dict) -> dict:
+    "An `all_leaves` grid (n roots × L leaves, the leaf forced) as flat per-leaf generations for `leaf_fidelity_eval`."
+    n, L = al["images"].shape[:2]
+    return dict(images=al["images"].flatten(0, 1), treevae=al["treevae"].flatten(0, 1), leaves=torch.tensor(al["leaves"]).repeat(n))
 
 # %% ../nbs/12_experiments.ipynb #b932f0ab
 def _eval_setup(run_dir, cfg: ExperimentConfig | None, device, log=print):
@@ -160,44 +170,48 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
     t2 = {m: table2_entropy(predict_classes(clf, pairs[m][1].cpu()), lv, p, e.entropy_threshold, K, e.entropy_min_count) for m in pairs}
     t2["real"] = table2_entropy(real_pred, real_leaf, None, 0.0, K, e.entropy_min_count)
     res["entropy"] = {m: v["mean"] for m, v in t2.items()} | dict(threshold=e.entropy_threshold, min_count=e.entropy_min_count, kept={m: t2[m]["kept"] for m in pairs})
-    res["leaf_fidelity"] = leaf_fidelity_eval(clf, al, real_pred, real_leaf, e.fidelity_min_mass, seed)
-    res["figures"] = make_figures(run_dir, x01, rec, gen, al, clf, test.classes, real_pred, real_leaf, e.fidelity_min_mass)
+    kept = [l for l in tv.tree.leaves if (real_leaf == l).mean() >= e.fidelity_min_mass]
+    lg = leaf_generations(model, tv, kept, e.n_all_leaves, g, **kw)                  # p(x | l): routed there by the prior
+    res["leaf_fidelity"] = leaf_fidelity_eval(clf, lg, real_pred, real_leaf, e.fidelity_min_mass, seed)
+    res["leaf_fidelity_forced"] = leaf_fidelity_eval(clf, grid_generations(al), real_pred, real_leaf, e.fidelity_min_mass, seed)
+    res["figures"] = make_figures(run_dir, x01, rec, gen, al, lg, clf, test.classes, real_pred, real_leaf, e.fidelity_min_mass)
     res["eval_seconds"] = round(time.time() - t0, 1)
     (run_dir / "eval.json").write_text(json.dumps(res, indent=1))
     lf = res["leaf_fidelity"]
     log(f"[eval] classifier FID TreeVAE rec/gen {res['fid']['TreeVAE']['rec']:.2f}/{res['fid']['TreeVAE']['gen']:.2f}, "
         f"TreeDiffusion {res['fid']['TreeDiffusion']['rec']:.2f}/{res['fid']['TreeDiffusion']['gen']:.2f}; leaf fidelity (TV) TreeVAE "
-        f"{lf['TreeVAE']['mean']:.3f}, TreeDiffusion {lf['TreeDiffusion']['mean']:.3f}, noise floor {lf['noise_floor']:.3f}")
+        f"{lf['TreeVAE']['mean']:.3f}, TreeDiffusion {lf['TreeDiffusion']['mean']:.3f}, noise floor {lf['noise_floor']:.3f} "
+        f"(leaf forced: {res['leaf_fidelity_forced']['TreeVAE']['mean']:.3f} / {res['leaf_fidelity_forced']['TreeDiffusion']['mean']:.3f})")
     return res
 
 # %% ../nbs/12_experiments.ipynb #1a239088
-def fig5(al: dict, clf, classes, path, real_pred, real_leaf, min_mass: float = 0.01, per_leaf: int = 6):
-    "Per leaf: forced-leaf TreeDiffusion generations over the class histograms of real images, TreeVAE and TreeDiffusion (with TV)."
+def fig5(lg: dict, clf, classes, path, real_pred, real_leaf, min_mass: float = 0.01, per_leaf: int = 6):
+    "Per leaf: TreeDiffusion generations from p(x|l) over the class histograms of real images, TreeVAE and TreeDiffusion (with TV)."
     import matplotlib.pyplot as plt
     from treediffusion.core import image_grid
-    n, L = al["images"].shape[:2]; K = len(classes) or clf.arch["n_classes"]
-    lfs = {m: leaf_fidelity(predict_classes(clf, al[k].flatten(0, 1).cpu()), np.tile(np.asarray(al["leaves"]), n), real_pred, real_leaf, K, min_mass)
-           for m, k in (("TreeVAE", "treevae"), ("TreeDiffusion", "images"))}
+    K, leaf = len(classes) or clf.arch["n_classes"], lg["leaves"].cpu().numpy()
+    pred = {k: predict_classes(clf, lg[k].cpu()) for k in ("treevae", "images")}
+    lfs = {m: leaf_fidelity(pred[k], leaf, real_pred, real_leaf, K, min_mass) for m, k in (("TreeVAE", "treevae"), ("TreeDiffusion", "images"))}
     keep = lfs["TreeDiffusion"]["leaves"]
     fig, axs = plt.subplots(2, len(keep), figsize=(1.3 * len(keep), 3.2), squeeze=False, gridspec_kw=dict(height_ratios=[1.3, 1]))
     for j, l in enumerate(keep):
-        c = al["leaves"].index(l)
-        axs[0, j].imshow(image_grid(al["images"][:per_leaf, c].cpu(), nrow=2, padding=1)); axs[0, j].axis("off")
+        rows = np.flatnonzero(leaf == l)
+        axs[0, j].imshow(image_grid(lg["images"][rows[:per_leaf]].cpu(), nrow=2, padding=1)); axs[0, j].axis("off")
         axs[0, j].set_title(f"leaf {l} · {lfs['TreeDiffusion']['mass'][j]:.0%}\nTV {lfs['TreeDiffusion']['tv'][j]:.2f} (VAE {lfs['TreeVAE']['tv'][j]:.2f})", fontsize=6)
         hists = [np.bincount(real_pred[real_leaf == l], minlength=K) / (real_leaf == l).sum()]
-        hists += [np.bincount(predict_classes(clf, al[k][:, c].cpu()), minlength=K) / n for k in ("treevae", "images")]
+        hists += [np.bincount(pred[k][rows], minlength=K) / len(rows) for k in ("treevae", "images")]
         for h, dx, col in zip(hists, (-0.27, 0, 0.27), ("0.6", "tab:orange", "tab:blue")):
             axs[1, j].bar(np.arange(K) + dx, h, width=0.27, color=col)
         axs[1, j].set_ylim(0, 1); axs[1, j].tick_params(labelsize=4); axs[1, j].set_xticks(range(K))
         if j: axs[1, j].set_yticklabels([])
     axs[1, 0].legend(["real", "TreeVAE", "TreeDiffusion"], fontsize=4, loc="upper left")
-    fig.suptitle(f"Leaf fidelity: class histograms per leaf, {n} forced-leaf generations each; "
+    fig.suptitle(f"Leaf fidelity: class histograms per leaf, {int(np.bincount(leaf).max())} generations of p(x | leaf) each; "
                  f"mean TV TreeDiffusion {lfs['TreeDiffusion']['mean']:.3f}, TreeVAE {lfs['TreeVAE']['mean']:.3f}", fontsize=6)
     fig.tight_layout(); fig.savefig(path, dpi=110, bbox_inches="tight"); plt.close(fig)
     return str(path)
 
 # %% ../nbs/12_experiments.ipynb #51d52216
-def make_figures(run_dir, x01, rec: dict, gen: dict, al: dict, clf, classes, real_pred, real_leaf, min_mass: float = 0.01, k: int = 10) -> dict:
+def make_figures(run_dir, x01, rec: dict, gen: dict, al: dict, lg: dict, clf, classes, real_pred, real_leaf, min_mass: float = 0.01, k: int = 10) -> dict:
     "Write fig2_reconstructions.png, fig3_samples.png, fig4_all_leaves.png and fig5_leaf_histograms.png to `run_dir`."
     run_dir = Path(run_dir); k = min(k, len(x01))
     f = {"fig2": str(save_grid(torch.cat([x01[:k], rec["treevae"][:k], rec["images"][:k]]).cpu(), run_dir / "fig2_reconstructions.png", nrow=k)),
@@ -205,7 +219,7 @@ def make_figures(run_dir, x01, rec: dict, gen: dict, al: dict, clf, classes, rea
     m = min(4, al["images"].shape[0])
     f["fig4"] = str(leaf_grid_figure(al["images"][:m], al["leaf_probs"][:m], al["leaves"], run_dir / "fig4_all_leaves.png", al["treevae"][:m],
                                      title="one root sample per row pair: TreeVAE decoders vs TreeDiffusion, every leaf"))
-    f["fig5"] = fig5(al, clf, classes, run_dir / "fig5_leaf_histograms.png", real_pred, real_leaf, min_mass)
+    f["fig5"] = fig5(lg, clf, classes, run_dir / "fig5_leaf_histograms.png", real_pred, real_leaf, min_mass)
     return f
 
 # %% ../nbs/12_experiments.ipynb #b3dd1564
@@ -233,23 +247,25 @@ def _headline(ev: dict) -> list:
     f, lf = ev["fid"], ev.get("leaf_fidelity")
     L = [f"**Result.** TreeDiffusion's generations reach classifier FID {f['TreeDiffusion']['gen']:.2f} against the TreeVAE's "
          f"{f['TreeVAE']['gen']:.2f} ({f['TreeDiffusion']['gen'] / f['TreeVAE']['gen']:.2f}×)"]
-    if lf: L[0] += (f"; forced to a leaf, they reproduce that leaf's real class mix with total-variation distance "
+    if lf: L[0] += (f"; asked for a leaf, they reproduce that leaf's real class mix with total-variation distance "
                     f"{lf['TreeDiffusion']['mean']:.3f} against the TreeVAE decoders' {lf['TreeVAE']['mean']:.3f} "
                     f"(noise floor of {lf['n_per_leaf']} real images per leaf: {lf['noise_floor']:.3f}; lower is better).")
     return L + [""]
 
 def _table2(ev: dict, paper_td) -> list:
-    "Table 2 rows: entropy of the Table 1 generations beside leaf fidelity."
-    en, lf = ev["entropy"], ev.get("leaf_fidelity") or {}
+    "Table 2 rows: entropy of the Table 1 generations beside leaf fidelity (p(x|l), and with the leaf forced)."
+    en, lf, ff = ev["entropy"], ev.get("leaf_fidelity") or {}, ev.get("leaf_fidelity_forced") or {}
+    m = lambda d, k: _f(d.get(k, {}).get("mean"))
     L = ["## Table 2 — cluster specificity", "",
-         f"Entropy: mean class entropy (nats) per leaf of the Table 1 generations kept for their leaf ($p(l\\mid z)\\ge\\tau$ = {en['threshold']}), "
-         f"over leaves keeping ≥ {en.get('min_count', 1)}; the real test images per leaf are the reference (a lower entropy than theirs means collapse, "
-         "not specificity). Leaf fidelity: test-mass-weighted total-variation distance between the class histogram of "
-         f"{lf.get('n_per_leaf', '–')} forced-leaf generations and that of the leaf's real test images (lower is better).", "",
-         "| method | entropy | entropy (paper) | leaf fidelity (TV) |", "|---|---|---|---|",
-         f"| TreeVAE decoders | {_f(en['TreeVAE'])} | – | {_f(lf.get('TreeVAE', {}).get('mean'))} |",
-         f"| {_method_label('TreeDiffusion', ev)} | {_f(en['TreeDiffusion'])} | {paper_td} | {_f(lf.get('TreeDiffusion', {}).get('mean'))} |"]
-    if "real" in en: L.append(f"| real test images | {_f(en['real'])} | – | {_f(lf.get('noise_floor'))} (noise floor) |")
+         f"*Entropy*: mean class entropy (nats) per leaf of the Table 1 generations kept for their leaf ($p(l\\mid z)\\ge\\tau$ = {en['threshold']}), "
+         f"over leaves keeping ≥ {en.get('min_count', 1)}; the real test images per leaf are the reference (an entropy below theirs means collapse, "
+         f"not specificity). *Leaf fidelity*: test-mass-weighted total-variation distance between the class histogram of {lf.get('n_per_leaf', '–')} "
+         "generations per leaf and that of the leaf's real test images (lower is better), for generations from $p(x\\mid l)$ (prior passes "
+         "routed to the leaf) and with the leaf forced on any prior pass (the all-leaves grid of Fig. 4).", "",
+         "| method | entropy | entropy (paper) | leaf fidelity, $p(x\\mid l)$ | leaf fidelity, leaf forced |", "|---|---|---|---|---|",
+         f"| TreeVAE decoders | {_f(en['TreeVAE'])} | – | {m(lf, 'TreeVAE')} | {m(ff, 'TreeVAE')} |",
+         f"| {_method_label('TreeDiffusion', ev)} | {_f(en['TreeDiffusion'])} | {paper_td} | {m(lf, 'TreeDiffusion')} | {m(ff, 'TreeDiffusion')} |"]
+    if "real" in en: L.append(f"| real test images | {_f(en['real'])} | – | {_f(lf.get('noise_floor'))} (noise floor) | {_f(ff.get('noise_floor'))} |")
     if "kept" in en: L += ["", f"Generations kept per leaf (Table 2): TreeVAE {en['kept']['TreeVAE']}, TreeDiffusion {en['kept']['TreeDiffusion']}."]
     return L + [""]
 
