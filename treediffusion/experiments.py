@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/experiments.html.md"""
 
 # %% ../nbs/12_experiments.ipynb #802453f0
 from __future__ import annotations
-import copy, hashlib, importlib.resources, json, shutil, time
+import copy, hashlib, importlib.resources, json, os, shutil, subprocess, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +29,9 @@ from .metrics import (train_classifier, load_classifier, ClassifierFeatures, Inc
 __all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'shipped_classifiers', 'file_sha256',
            'classifier_file', 'get_classifier', 'real_leaves', 'table2_entropy', 'chosen_prob', 'leaf_generations',
            'leaf_fidelity_eval', 'grid_generations', 'evaluate_run', 'fig5', 'make_figures', 'fig6', 'write_report',
-           'use_tree', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'sampler_study', 'generation_entropy', 'run_seeds',
-           'seed_table', 'paper_tables', 'tables_markdown', 'variant', 'run_ablation']
+           'use_tree', 'fit_diffusion_processes', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'sampler_study',
+           'generation_entropy', 'run_seeds', 'seed_table', 'paper_tables', 'tables_markdown', 'variant',
+           'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -313,13 +314,24 @@ def use_tree(tree, out) -> dict:
         except OSError: shutil.copytree(tree, link)          # no symlinks on this filesystem
     return json.loads((tree / "metrics.json").read_text())
 
-def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None) -> dict:
-    "data → TreeVAE growth (or the grown TreeVAE folder `tree`) → TreeDiffusion → evaluation → report.md in `out` (resumable)."
+def fit_diffusion_processes(config_path, tree_dir, out, processes: int = 2):
+    "`treediffusion fit-diffusion` as `processes` data-parallel one-thread processes (`accelerate launch`; gloo on a CPU)."
+    bindir = Path(sys.executable).parent
+    exe = lambda name: str(bindir / name) if (bindir / name).exists() else (shutil.which(name) or name)
+    cmd = [exe("accelerate"), "launch", "--multi_gpu", "--num_processes", str(processes), "--num_machines", "1", "--mixed_precision", "no",
+           "--dynamo_backend", "no", exe("treediffusion"), "fit-diffusion", "--tree", str(tree_dir), "--config", str(config_path), "--out", str(out)]
+    r = subprocess.run(cmd, env=os.environ | {"OMP_NUM_THREADS": "1"})
+    if r.returncode: raise RuntimeError(f"the {processes} diffusion processes failed (exit {r.returncode}); rerun to resume, or use --processes 1.")
+
+def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None, processes: int = 1) -> dict:
+    "data → TreeVAE growth (or the grown TreeVAE folder `tree`) → TreeDiffusion (in `processes` data-parallel processes) → evaluation → report.md in `out` (resumable)."
     configure_cpu_runtime()
     out = Path(out); out.mkdir(parents=True, exist_ok=True); save_config(cfg, out / "config.yml")
     t0 = time.time()
     tm = fit_tree(cfg, out / "tree", device, log=log)[1] if tree is None else use_tree(tree, out); t1 = time.time()
-    fit_diffusion(cfg, out / "tree", out / "diffusion", device, log=log); t2 = time.time()
+    if processes > 1: fit_diffusion_processes(out / "config.yml", out / "tree", out / "diffusion", processes)
+    else: fit_diffusion(cfg, out / "tree", out / "diffusion", device, log=log)
+    t2 = time.time()
     ev = evaluate_run(out, cfg, device, seed=cfg.seed, log=log); t3 = time.time()
     times = dict(tree_s=round(t1 - t0, 1), diffusion_s=round(t2 - t1, 1), eval_s=round(t3 - t2, 1), total_s=round(t3 - t0, 1))
     (out / "timing.json").write_text(json.dumps(times, indent=1))
@@ -334,9 +346,10 @@ def run_cmd(
     out: str = "runs/run",              # output folder (resumes from its checkpoints)
     device: str = None,                 # torch device (default: accelerator if any)
     tree: str = None,                   # reuse this grown TreeVAE (a `fit-tree` folder) instead of growing one
+    processes: int = 1,                 # train the diffusion stage in this many data-parallel one-thread processes (CPU: one per core)
 ):
     "The main job: data → TreeVAE → TreeDiffusion → evaluation → OUT/report.md (resumable)."
-    run_experiment(load_config(config), out, device, tree=tree)
+    run_experiment(load_config(config), out, device, tree=tree, processes=processes)
 
 @subcommand("evaluate", pos=[])
 @call_parse
