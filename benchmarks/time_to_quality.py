@@ -81,8 +81,9 @@ def plot(out: Path, recipes: list) -> None:
     for i, (r, d) in enumerate(res.items()):
         x, col = [row["train_s"] for row in d["rows"]], f"C{i}"
         for ax, k in zip(axs, ("fid_gen", "leaf_fidelity", "leaf_fidelity_forced")):
-            ax.plot(x, [row[k] for row in d["rows"]], "o-", color=col, label=r)
-    last = next(iter(res.values()))["rows"][-1]
+            pts = [(xi, row[k]) for xi, row in zip(x, d["rows"]) if row.get(k) is not None]
+            if pts: ax.plot(*zip(*pts), "o-", color=col, label=r)
+    last = next(d["rows"][-1] for d in res.values() if d["rows"][-1].get("treevae_leaf_fidelity") is not None)
     for ax, k in zip(axs, ("treevae_fid_gen", "treevae_leaf_fidelity", "treevae_leaf_fidelity_forced")):
         ax.axhline(last[k], color="tab:orange", ls="--", lw=1, label="TreeVAE decoders")
     for ax in axs[1:]: ax.axhline(last["noise_floor"], color="gray", ls=":", lw=1, label="noise floor (real images)")
@@ -94,7 +95,8 @@ def plot(out: Path, recipes: list) -> None:
     (out / "time_to_quality.json").write_text(json.dumps(res, indent=1))
     for r, d in res.items():
         print(f"\n{r} {d['overrides']}\n| step | train s | FID gen | leaf fidelity p(x|l) | leaf forced |\n|---|---|---|---|---|")
-        for row in d["rows"]: print(f"| {row['step']} | {row['train_s']:.0f} | {row['fid_gen']:.2f} | {row['leaf_fidelity']:.3f} | {row['leaf_fidelity_forced']:.3f} |")
+        f = lambda v: "–" if v is None else f"{v:.3f}"
+        for row in d["rows"]: print(f"| {row['step']} | {row['train_s']:.0f} | {row['fid_gen']:.2f} | {f(row.get('leaf_fidelity'))} | {f(row.get('leaf_fidelity_forced'))} |")
 
 
 if __name__ == "__main__":
