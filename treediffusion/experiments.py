@@ -20,10 +20,9 @@ from .data import dataset_from_config
 from .diffusion import (fit_diffusion, load_treediffusion, sample, recons, sample_all_leaves, all_leaves, leaf_grid_figure,
                                      treevae_fingerprint)
 from .fit import fit_tree
-from .treevae import sample_leaves
 from .metrics import (train_classifier, load_classifier, ClassifierFeatures, InceptionFeatures, reference_stats,
                                    fid_from_images, predict_classes, leaf_class_histograms,
-                                   mean_leaf_entropy, histogram_entropy, leaf_fidelity, leaf_fidelity_floor)
+                                   histogram_entropy, leaf_fidelity, leaf_fidelity_floor)
 
 # %% auto #0
 __all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'shipped_classifiers', 'file_sha256',
@@ -385,23 +384,17 @@ def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: in
 @torch.inference_mode()
 def generation_entropy(run_dir, n: int = 1000, seed: int = 0, min_count: int = 10, guidance: float | None = None,
                        cfg: ExperimentConfig | None = None, device=None, out_name: str = "entropy_gen.json") -> dict:
-    "Table 2's mean leaf entropy from `n` generations (l ~ p(l|z), kept iff p(l|z) ≥ τ) for TreeVAE and the diffusion model (classifier-free guidance `guidance`); writes `out_name`."
+    "Table 2's mean leaf entropy from `n` generations (l ~ p(l|z), kept iff p(l|z) ≥ τ) for the TreeVAE decoders and the diffusion model (classifier-free guidance `guidance`) on the same prior passes; writes `out_name`."
     run_dir = Path(run_dir); t0 = time.time()
     model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device); e = cfg.eval
-    K, L = clf.arch["n_classes"], tv.tree.leaves
-    col = lambda leaves: torch.as_tensor([L.index(int(l)) for l in leaves])      # leaf id → column of leaf_probs
     g = torch.Generator(device=dev).manual_seed(seed)
-    def kept(images, leaves, probs):                       # predicted classes, leaf ids, p(chosen leaf | z)
-        return predict_classes(clf, images), leaves.cpu().numpy(), probs.cpu()[torch.arange(len(leaves)), col(leaves)].numpy()
     td = _batched(lambda k, s: sample(model, tv, k, g, steps=e.sample_steps, eta=e.eta, guidance=guidance), n)
-    gt = tv.generate(n, generator=g); lt = sample_leaves(gt, g)
-    tv_imgs = gt.recons[torch.arange(n), col(lt).to(gt.recons.device)]
+    p, lv = chosen_prob(td, tv), td["leaves"].cpu().numpy()
     res = dict(n=n, seed=seed, threshold=e.entropy_threshold, min_count=min_count, variant=variant_of(model.cfg),
                guidance=model.cfg.guidance if guidance is None else guidance)
-    for name, args in (("TreeVAE", kept(tv_imgs, lt, gt.leaf_probs)), ("TreeDiffusion", kept(td["images"], td["leaves"], td["leaf_probs"]))):
-        pred, leaf, p = args
-        res[name] = mean_leaf_entropy(pred, leaf, p, e.entropy_threshold, K, min_count)
-        res[f"{name}_kept"] = leaf_class_histograms(pred, leaf, p, e.entropy_threshold, K).counts.tolist()
+    for name, key in (("TreeVAE", "treevae"), ("TreeDiffusion", "images")):
+        t2 = table2_entropy(predict_classes(clf, td[key].cpu()), lv, p, e.entropy_threshold, clf.arch["n_classes"], min_count)
+        res[name], res[f"{name}_kept"] = t2["mean"], list(t2["kept"].values())
     res["seconds"] = round(time.time() - t0, 1)
     (run_dir / out_name).write_text(json.dumps(res, indent=1))
     return res
