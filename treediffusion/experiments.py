@@ -20,6 +20,7 @@ from .data import dataset_from_config
 from .diffusion import (fit_diffusion, load_treediffusion, sample, recons, sample_all_leaves, all_leaves, leaf_grid_figure,
                                      treevae_fingerprint)
 from .fit import fit_tree
+from .growth import predict_leaf_probs
 from .metrics import (train_classifier, load_classifier, ClassifierFeatures, InceptionFeatures, reference_stats,
                                    fid_from_images, predict_classes, leaf_class_histograms,
                                    histogram_entropy, leaf_fidelity, leaf_fidelity_floor)
@@ -94,12 +95,9 @@ def _batched(f, n, bs=250):
     outs = [f(min(bs, n - s), s) for s in range(0, n, bs)]
     return {k: torch.cat([o[k] for o in outs]) if torch.is_tensor(outs[0][k]) else outs[0][k] for k in outs[0]}
 
-@torch.no_grad()
-def real_leaves(treevae, images, batch_size: int = 1000) -> np.ndarray:
+def real_leaves(treevae, images) -> np.ndarray:
     "The most probable leaf (heap id) under π(x) of each uint8 image."
-    dev, L = next(treevae.parameters()).device, np.asarray(treevae.tree.leaves)
-    idx = [treevae.leaf_probs(images[s:s + batch_size].to(dev).float() / 255).argmax(1).cpu() for s in range(0, len(images), batch_size)]
-    return L[torch.cat(idx).numpy()]
+    return np.asarray(treevae.tree.leaves)[predict_leaf_probs(treevae, images).argmax(1).numpy()]
 
 # %% ../nbs/12_experiments.ipynb #0d7bb51b
 def table2_entropy(pred, leaves, p_chosen, threshold: float, n_classes: int, min_count: int = 10) -> dict:
@@ -174,7 +172,7 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
     lg = leaf_generations(model, tv, kept, e.n_all_leaves, g, **kw)                  # p(x | l): routed there by the prior
     res["leaf_fidelity"] = leaf_fidelity_eval(clf, lg, real_pred, real_leaf, e.fidelity_min_mass, seed)
     res["leaf_fidelity_forced"] = leaf_fidelity_eval(clf, grid_generations(al), real_pred, real_leaf, e.fidelity_min_mass, seed)
-    res["figures"] = make_figures(run_dir, x01, rec, gen, al, lg, clf, test.classes, real_pred, real_leaf, e.fidelity_min_mass)
+    res["figures"] = make_figures(run_dir, x01, rec, gen, al, lg, res["leaf_fidelity"], test.classes)
     res["eval_seconds"] = round(time.time() - t0, 1)
     (run_dir / "eval.json").write_text(json.dumps(res, indent=1))
     lf = res["leaf_fidelity"]
@@ -185,33 +183,28 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
     return res
 
 # %% ../nbs/12_experiments.ipynb #1a239088
-def fig5(lg: dict, clf, classes, path, real_pred, real_leaf, min_mass: float = 0.01, per_leaf: int = 6):
-    "Per leaf: TreeDiffusion generations from p(x|l) over the class histograms of real images, TreeVAE and TreeDiffusion (with TV)."
+def fig5(lg: dict, lf: dict, classes, path, per_leaf: int = 6):
+    "Per leaf: TreeDiffusion generations from p(x|l) over the class histograms (from `leaf_fidelity_eval` `lf`) of real images, TreeVAE and TreeDiffusion."
     import matplotlib.pyplot as plt
     from treediffusion.core import image_grid
-    K, leaf = len(classes) or clf.arch["n_classes"], lg["leaves"].cpu().numpy()
-    pred = {k: predict_classes(clf, lg[k].cpu()) for k in ("treevae", "images")}
-    lfs = {m: leaf_fidelity(pred[k], leaf, real_pred, real_leaf, K, min_mass) for m, k in (("TreeVAE", "treevae"), ("TreeDiffusion", "images"))}
-    keep = lfs["TreeDiffusion"]["leaves"]
+    td, tv, leaf = lf["TreeDiffusion"], lf["TreeVAE"], lg["leaves"].cpu().numpy()
+    K, keep = len(td["real_hist"][0]), td["leaves"]
     fig, axs = plt.subplots(2, len(keep), figsize=(1.3 * len(keep), 3.2), squeeze=False, gridspec_kw=dict(height_ratios=[1.3, 1]))
     for j, l in enumerate(keep):
-        rows = np.flatnonzero(leaf == l)
-        axs[0, j].imshow(image_grid(lg["images"][rows[:per_leaf]].cpu(), nrow=2, padding=1)); axs[0, j].axis("off")
-        axs[0, j].set_title(f"leaf {l} · {lfs['TreeDiffusion']['mass'][j]:.0%}\nTV {lfs['TreeDiffusion']['tv'][j]:.2f} (VAE {lfs['TreeVAE']['tv'][j]:.2f})", fontsize=6)
-        hists = [np.bincount(real_pred[real_leaf == l], minlength=K) / (real_leaf == l).sum()]
-        hists += [np.bincount(pred[k][rows], minlength=K) / len(rows) for k in ("treevae", "images")]
-        for h, dx, col in zip(hists, (-0.27, 0, 0.27), ("0.6", "tab:orange", "tab:blue")):
+        axs[0, j].imshow(image_grid(lg["images"][np.flatnonzero(leaf == l)[:per_leaf]].cpu(), nrow=2, padding=1)); axs[0, j].axis("off")
+        axs[0, j].set_title(f"leaf {l} · {td['mass'][j]:.0%}\nTV {td['tv'][j]:.2f} (VAE {tv['tv'][j]:.2f})", fontsize=6)
+        for h, dx, col in zip((td["real_hist"][j], tv["hist"][j], td["hist"][j]), (-0.27, 0, 0.27), ("0.6", "tab:orange", "tab:blue")):
             axs[1, j].bar(np.arange(K) + dx, h, width=0.27, color=col)
         axs[1, j].set_ylim(0, 1); axs[1, j].tick_params(labelsize=4); axs[1, j].set_xticks(range(K))
         if j: axs[1, j].set_yticklabels([])
     axs[1, 0].legend(["real", "TreeVAE", "TreeDiffusion"], fontsize=4, loc="upper left")
-    fig.suptitle(f"Leaf fidelity: class histograms per leaf, {int(np.bincount(leaf).max())} generations of p(x | leaf) each; "
-                 f"mean TV TreeDiffusion {lfs['TreeDiffusion']['mean']:.3f}, TreeVAE {lfs['TreeVAE']['mean']:.3f}", fontsize=6)
+    fig.suptitle(f"Leaf fidelity: class histograms per leaf, {lf['n_per_leaf']} generations of p(x | leaf) each; "
+                 f"mean TV TreeDiffusion {td['mean']:.3f}, TreeVAE {tv['mean']:.3f}", fontsize=6)
     fig.tight_layout(); fig.savefig(path, dpi=110, bbox_inches="tight"); plt.close(fig)
     return str(path)
 
 # %% ../nbs/12_experiments.ipynb #51d52216
-def make_figures(run_dir, x01, rec: dict, gen: dict, al: dict, lg: dict, clf, classes, real_pred, real_leaf, min_mass: float = 0.01, k: int = 10) -> dict:
+def make_figures(run_dir, x01, rec: dict, gen: dict, al: dict, lg: dict, lf: dict, classes, k: int = 10) -> dict:
     "Write fig2_reconstructions.png, fig3_samples.png, fig4_all_leaves.png and fig5_leaf_histograms.png to `run_dir`."
     run_dir = Path(run_dir); k = min(k, len(x01))
     f = {"fig2": str(save_grid(torch.cat([x01[:k], rec["treevae"][:k], rec["images"][:k]]).cpu(), run_dir / "fig2_reconstructions.png", nrow=k)),
@@ -219,7 +212,7 @@ def make_figures(run_dir, x01, rec: dict, gen: dict, al: dict, lg: dict, clf, cl
     m = min(4, al["images"].shape[0])
     f["fig4"] = str(leaf_grid_figure(al["images"][:m], al["leaf_probs"][:m], al["leaves"], run_dir / "fig4_all_leaves.png", al["treevae"][:m],
                                      title="one root sample per row pair: TreeVAE decoders vs TreeDiffusion, every leaf"))
-    f["fig5"] = fig5(lg, clf, classes, run_dir / "fig5_leaf_histograms.png", real_pred, real_leaf, min_mass)
+    f["fig5"] = fig5(lg, lf, classes, run_dir / "fig5_leaf_histograms.png")
     return f
 
 # %% ../nbs/12_experiments.ipynb #b3dd1564
@@ -294,7 +287,7 @@ def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -
     L += ["## Figures", "", "Fig. 4/6 — every leaf for one root sample (TreeVAE row above TreeDiffusion row):", "", "![fig4](fig4_all_leaves.png)", "",
           "Fig. 2 — reconstructions (rows: test images, TreeVAE, TreeDiffusion):", "", "![fig2](fig2_reconstructions.png)", "",
           "Fig. 3 — generations (rows: TreeVAE, TreeDiffusion):", "", "![fig3](fig3_samples.png)", "",
-          "Fig. 5 — leaf fidelity: per leaf, forced-leaf TreeDiffusion generations and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![fig5](fig5_leaf_histograms.png)", ""]
+          "Fig. 5 — leaf fidelity: per leaf, TreeDiffusion generations from p(x | leaf) and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![fig5](fig5_leaf_histograms.png)", ""]
     p = run_dir / "report.md"; p.write_text("\n".join(L)); return p
 
 def _method_label(meth: str, ev: dict) -> str:

@@ -447,10 +447,11 @@ def leaf_fidelity(gen_pred, gen_leaf, real_pred, real_leaf, n_classes: int = 10,
     leaves, mass = _leaf_masses(real_leaf, min_mass)
     missing = [int(l) for l in leaves if not (gen_leaf == l).any()]
     if missing: raise ValueError(f"no generations for leaves {missing} (each holds ≥ {min_mass:.0%} of the real images); generate every leaf.")
-    tv = np.array([total_variation(_class_hist(gen_pred[gen_leaf == l], n_classes), _class_hist(real_pred[real_leaf == l], n_classes))
-                   for l in leaves])
+    gh = np.stack([_class_hist(gen_pred[gen_leaf == l], n_classes) for l in leaves])
+    rh = np.stack([_class_hist(real_pred[real_leaf == l], n_classes) for l in leaves])
+    tv = total_variation(gh, rh)
     return dict(mean=float((mass * tv).sum() / mass.sum()), leaves=leaves.tolist(), tv=tv.tolist(), mass=mass.tolist(),
-                n_gen=[int((gen_leaf == l).sum()) for l in leaves])
+                n_gen=[int((gen_leaf == l).sum()) for l in leaves], hist=gh.tolist(), real_hist=rh.tolist())
 
 # %% ../nbs/11_metrics.ipynb #58620d32
 def leaf_fidelity_floor(real_pred, real_leaf, n: int, n_classes: int = 10, min_mass: float = 0.01,
