@@ -21,10 +21,11 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $@ $(BIN)/.installed-lib
 
+# --no-compile: pip would byte-compile all of torch (~45 s of the demo's set-up); Python compiles what it imports instead.
 $(BIN)/.installed-lib: pyproject.toml
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q --no-compile -e .
 	@touch $@
 
 install: $(BIN)/.installed

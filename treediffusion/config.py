@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig',
-           'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'EvalConfig', 'ExperimentConfig', 'load_config',
-           'save_config']
+__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SAMPLERS', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig',
+           'TreeVAEConfig', 'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'EvalConfig', 'ExperimentConfig',
+           'load_config', 'save_config']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
 class ConfigError(ValueError):
@@ -194,6 +194,7 @@ class UNetConfig:
 
 # %% ../nbs/01_config.ipynb #6fcfdcaf
 SIGNALS = ("path", "leaf_index", "leaf_embedding", "both", "none")
+SAMPLERS = ("ddim", "ddim-diffusers", "dpmsolver++", "sde-dpmsolver++", "unipc")   # see 09_ddim
 
 @dataclass
 class DiffusionConfig:
@@ -213,14 +214,23 @@ class DiffusionConfig:
     cond_drop: float = 0.0          # per-sample probability of the null condition (classifier-free guidance)
     mixed_precision: str = "auto"   # 'auto' (bf16 on GPU, none on CPU), 'no', 'bf16', 'fp16'
     checkpoint_every: int = 1000    # steps between atomic checkpoints
-    sample_steps: int = 100         # DDIM steps
+    sampler: str = "ddim"           # 'ddim' (ours, the paper's) or a diffusers solver: 'dpmsolver++', 'sde-dpmsolver++', 'unipc'
+    sample_steps: int = 100         # sampling steps (network evaluations)
     spacing: str = "quad"           # DDIM grid: 'quad' (reference) or 'uniform'
-    eta: float = 0.0                # DDIM η (0: deterministic)
+    eta: float = 0.0                # DDIM η (0: deterministic); the other samplers ignore it
     guidance: float = 0.0           # classifier-free guidance weight w
     loss_weight: str = "uniform"    # per-timestep loss weight: 'uniform' (DDPM's simple loss) or 'min_snr' (Hang et al. 2023)
     snr_gamma: float = 5.0          # γ of min-SNR-γ weighting, min(SNR_t, γ)/SNR_t
     def __post_init__(self):
         if self.signal not in SIGNALS: raise ConfigError(f"diffusion.signal must be one of {SIGNALS}, got {self.signal!r}")
+        if self.sampler not in SAMPLERS: raise ConfigError(f"diffusion.sampler must be one of {SAMPLERS}, got {self.sampler!r}")
+        if self.spacing == "quad" and self.sampler in ("ddim-diffusers", "unipc"): raise ConfigError(f"diffusion.sampler {self.sampler!r} needs spacing: uniform")
+        for k in ("T", "batch_size", "max_steps", "checkpoint_every"):
+            if getattr(self, k) < 1: raise ConfigError(f"diffusion.{k} must be ≥ 1, got {getattr(self, k)}")
+        if self.lr <= 0 or self.warmup_steps < 0 or self.grad_clip < 0: raise ConfigError(f"diffusion.lr must be > 0, warmup_steps and grad_clip ≥ 0; got {self.lr}, {self.warmup_steps}, {self.grad_clip}")
+        if not 0 <= self.ema_decay < 1: raise ConfigError(f"diffusion.ema_decay must be in [0, 1), got {self.ema_decay}")
+        if not 0 <= self.eta <= 1: raise ConfigError(f"diffusion.eta must be in [0, 1], got {self.eta}")
+        if self.guidance < 0: raise ConfigError(f"diffusion.guidance must be ≥ 0, got {self.guidance}")
         if self.spacing not in ("quad", "uniform"): raise ConfigError(f"diffusion.spacing must be 'quad' or 'uniform', got {self.spacing!r}")
         if not 1 <= self.sample_steps <= self.T: raise ConfigError(f"diffusion.sample_steps must be in [1, T={self.T}], got {self.sample_steps}")
         if not 0 <= self.cond_drop < 1: raise ConfigError(f"diffusion.cond_drop must be in [0, 1), got {self.cond_drop}")
@@ -245,13 +255,16 @@ class EvalConfig:
     entropy_threshold: float = 0.5  # τ: generation i counts for leaf l iff p(l|z_i) ≥ τ (notebook 11)
     inception: bool = False         # also compute Inception FID (needs pytorch-fid's weights file)
     inception_weights: str | None = None  # path to pt_inception-2015-12-05-6726825d.pth (else env var / torch hub cache)
-    sample_steps: int | None = None # DDIM steps for evaluation (None: diffusion.sample_steps)
+    sampler: str | None = None      # sampler for evaluation (None: diffusion.sampler)
+    sample_steps: int | None = None # sampling steps for evaluation (None: diffusion.sample_steps)
     eta: float | None = None        # DDIM η for evaluation (None: the model's diffusion.eta)
     def __post_init__(self):
         if self.classifier_arch not in ("small_resnet", "resnet50"): raise ConfigError(f"eval.classifier_arch must be 'small_resnet' or 'resnet50', got {self.classifier_arch!r}")
         if not 0 < self.entropy_threshold <= 1: raise ConfigError(f"eval.entropy_threshold must be in (0, 1], got {self.entropy_threshold}")
         if self.entropy_min_count < 1: raise ConfigError(f"eval.entropy_min_count must be ≥ 1, got {self.entropy_min_count}")
         if not 0 <= self.fidelity_min_mass < 1: raise ConfigError(f"eval.fidelity_min_mass must be in [0, 1), got {self.fidelity_min_mass}")
+        if self.sampler is not None and self.sampler not in SAMPLERS: raise ConfigError(f"eval.sampler must be one of {SAMPLERS} or null, got {self.sampler!r}")
+        if self.n_samples < 1 or self.n_all_leaves < 1: raise ConfigError(f"eval.n_samples and eval.n_all_leaves must be ≥ 1, got {self.n_samples}, {self.n_all_leaves}")
         if self.eta is not None and not 0 <= self.eta <= 1: raise ConfigError(f"eval.eta must be in [0, 1] or null, got {self.eta}")
 
 # %% ../nbs/01_config.ipynb #7f4d9f84

@@ -13,9 +13,11 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from .config import SAMPLERS
+
 # %% auto #0
 __all__ = ['SPACINGS', 'linear_betas', 'NoiseSchedule', 'make_timesteps', 'DDIMStepOutput', 'Scheduler', 'DDIM', 'DDPM', 'sample',
-           'guidance', 'guided']
+           'guidance', 'guided', 'DiffusersSampler', 'make_sampler']
 
 # %% ../nbs/09_ddim.ipynb #6e59b68f
 def linear_betas(T: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
@@ -75,6 +77,7 @@ class DDIMStepOutput:
 
 class Scheduler:
     "A sampling grid over a `NoiseSchedule`; subclasses implement `step(eps, t, x_t, ...)`."
+    takes_eta = False                    # True where step() accepts η (DDIM)
     def __init__(self, schedule: NoiseSchedule | None = None, num_steps: int = 50, spacing: str = "uniform"):
         self.schedule = schedule or NoiseSchedule()
         self.set_timesteps(num_steps, spacing)
@@ -94,12 +97,16 @@ class Scheduler:
         if t not in self._prev: raise ValueError(f"t={t} is not on the sampling grid; iterate over scheduler.timesteps.")
         ab, tp = self.schedule.alpha_bar, self._prev[t]
         return ab[t].item(), (ab[tp].item() if tp >= 0 else 1.0), tp
+    def reset(self):
+        "Forget any state between sampling runs (none here; multistep solvers keep a history)."
+        return self
     def __len__(self): return len(self.timesteps)
     def __repr__(self): return f"{type(self).__name__}(T={self.schedule.T}, steps={len(self)}, spacing={self.spacing!r})"
 
 # %% ../nbs/09_ddim.ipynb #2fa9679c
 class DDIM(Scheduler):
     "DDIM (Song et al. 2021): `set_timesteps(n, spacing)`, then `step(eps, t, x_t, eta)` for each t in `timesteps`."
+    takes_eta = True
     def step(self, eps, t, x_t, eta: float = 0.0, generator=None, clip_x0: bool = True, variance_noise=None) -> DDIMStepOutput:
         "One reverse step x_t → x_{t_prev} from the predicted noise `eps` (`variance_noise`: z to use when η > 0)."
         # notation → symbol: ab ↔ ᾱ_t, ab_prev ↔ ᾱ_{t_prev}, pred_x0 ↔ x̂_0, eps ↔ ε̂_θ(x_t, t), sigma ↔ σ_t, z ↔ z
@@ -151,13 +158,13 @@ class DDPM(Scheduler):
 def sample(model_fn, shape, scheduler: Scheduler, eta: float = 0.0, generator=None, progress: bool = True,
            x_T: torch.Tensor | None = None, device=None, dtype=torch.float32, clip_x0: bool = True) -> torch.Tensor:
     "Reverse process from x_T ~ N(0, I) (or `x_T`) down `scheduler.timesteps`; `model_fn(x_t, t_batch)` → ε̂."
-    if eta and not isinstance(scheduler, DDIM): raise ValueError("eta applies to DDIM only; use a DDIM scheduler or eta=0.")
+    if eta and not getattr(scheduler, "takes_eta", False): raise ValueError(f"eta applies to DDIM only; {scheduler!r} takes eta=0.")
     if x_T is None:
         device = torch.device(device) if device is not None else (generator.device if generator is not None else torch.get_default_device())
         x_T = torch.randn(shape, generator=generator, device=device, dtype=dtype)
     elif tuple(x_T.shape) != tuple(shape): raise ValueError(f"x_T has shape {tuple(x_T.shape)} but shape={tuple(shape)}")
-    kw = {"eta": eta} if isinstance(scheduler, DDIM) else {}
-    x = x_T
+    kw = {"eta": eta} if getattr(scheduler, "takes_eta", False) else {}
+    x = x_T; scheduler.reset()
     with torch.inference_mode():
         for t in tqdm(scheduler.timesteps.tolist(), desc=type(scheduler).__name__, disable=not progress, leave=False):
             eps = model_fn(x, torch.full((len(x),), t, device=x.device, dtype=torch.long))
@@ -173,3 +180,49 @@ def guided(cond_fn, uncond_fn, w: float):
     "A `model_fn` applying `guidance` to two model functions (skips `uncond_fn` when w = 0)."
     if w == 0: return cond_fn
     return lambda x, t: guidance(cond_fn(x, t), uncond_fn(x, t), w)
+
+# %% ../nbs/09_ddim.ipynb #e33d66d5
+class DiffusersSampler(Scheduler):
+    "A `diffusers` scheduler behind our `Scheduler` contract: same β, same grid (UniPC: its own uniform grid), ε-prediction, x̂_0 clipped to [-1, 1]."
+    def __init__(self, name: str, schedule: NoiseSchedule | None = None, num_steps: int = 20, spacing: str = "uniform"):
+        from diffusers import DDIMScheduler, DPMSolverMultistepScheduler, UniPCMultistepScheduler
+        if name not in SAMPLERS[1:]: raise ValueError(f"Unknown diffusers sampler {name!r}; use one of {SAMPLERS[1:]} (or DDIM for 'ddim').")
+        schedule = schedule or NoiseSchedule()
+        kw = dict(num_train_timesteps=schedule.T, trained_betas=schedule.betas.float().numpy(), prediction_type="epsilon",
+                  timestep_spacing="leading", steps_offset=0)
+        if name == "ddim-diffusers": self.sch = DDIMScheduler(clip_sample=True, clip_sample_range=1.0, set_alpha_to_one=True, **kw)
+        else:
+            clip = dict(thresholding=True, sample_max_value=1.0)            # s = clamp(quantile, 1, 1) = 1: a plain clip to [-1, 1]
+            self.sch = (UniPCMultistepScheduler(**clip, **kw) if name == "unipc" else
+                        DPMSolverMultistepScheduler(algorithm_type=name, solver_order=2, **clip, **kw))
+        self.name, self.takes_eta = name, name == "ddim-diffusers"
+        super().__init__(schedule, num_steps, spacing)
+    def set_timesteps(self, n: int, spacing: str = "uniform"):
+        if spacing != "uniform" and self.name != "dpmsolver++" and self.name != "sde-dpmsolver++":
+            raise ValueError(f"{self.name} supports spacing='uniform' only; use 'uniform' or a DPM-Solver++ sampler.")
+        super().set_timesteps(n, spacing)
+        if self.name == "unipc":                   # UniPC's 'leading' grid is (T // (n+1))·k and takes no custom grid: adopt it
+            self.sch.set_timesteps(n); self.timesteps = self.sch.timesteps.long().cpu()
+            ts = self.timesteps.tolist(); self._prev = dict(zip(ts, ts[1:] + [-1]))
+        return self.reset()
+    def reset(self):
+        "Forget the multistep history (called by `sample` before every run)."
+        if self.name.startswith("ddim") or self.name == "unipc": self.sch.set_timesteps(len(self.timesteps))
+        else: self.sch.set_timesteps(timesteps=self.timesteps.tolist())
+        if not torch.equal(self.sch.timesteps.long().cpu(), self.timesteps):
+            raise RuntimeError(f"diffusers grid {self.sch.timesteps.tolist()} ≠ ours {self.timesteps.tolist()}")
+        return self
+    def step(self, eps, t, x_t, eta: float = 0.0, generator=None, clip_x0: bool = True, variance_noise=None) -> DDIMStepOutput:
+        "One solver step x_t → x_{t_prev} (`pred_original_sample` is None for the multistep solvers)."
+        if not clip_x0: raise ValueError("diffusers samplers here always clip x̂_0; use DDIM for clip_x0=False.")
+        t = int(t) if not torch.is_tensor(t) else int(t.flatten()[0])
+        kw = dict(eta=eta) if self.takes_eta else {}
+        if self.name != "unipc": kw.update(generator=generator, variance_noise=variance_noise)
+        out = self.sch.step(eps, t, x_t, **kw)
+        return DDIMStepOutput(out.prev_sample, getattr(out, "pred_original_sample", None))
+    def __repr__(self): return f"DiffusersSampler({self.name!r}, T={self.schedule.T}, steps={len(self)}, spacing={self.spacing!r})"
+
+def make_sampler(name: str = "ddim", schedule: NoiseSchedule | None = None, num_steps: int = 50, spacing: str = "uniform") -> Scheduler:
+    "A sampler by name (see `SAMPLERS`): our `DDIM` for 'ddim', else a `DiffusersSampler`."
+    if name not in SAMPLERS: raise ValueError(f"Unknown sampler {name!r}; use one of {SAMPLERS}.")
+    return DDIM(schedule, num_steps, spacing) if name == "ddim" else DiffusersSampler(name, schedule, num_steps, spacing)

@@ -21,7 +21,7 @@ from .config import DiffusionConfig, ExperimentConfig, load_config, save_config,
 from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed,
                                 configure_cpu_runtime, save_grid)
 from .data import dataset_from_config, to_signed, from_signed
-from .ddim import DDIM, NoiseSchedule, linear_betas, sample as ddim_sample, guided
+from .ddim import Scheduler, NoiseSchedule, linear_betas, make_sampler, sample as ddim_sample, guided
 from .path_encoder import PathEncoder, PathBatch, path_batch
 from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves, treevae_state
 from .unet import UNet
@@ -206,14 +206,14 @@ def export_model(model_dir, out, half: bool = True) -> Path:
     return out
 
 # %% ../nbs/10_diffusion.ipynb #01e69b65
-def scheduler_for(d: DiffusionConfig, steps: int | None = None) -> DDIM:
-    "The DDIM sampler of a config (`steps` overrides `sample_steps`)."
-    return DDIM(NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end)), steps or d.sample_steps, d.spacing)
+def scheduler_for(d: DiffusionConfig, steps: int | None = None, sampler: str | None = None) -> Scheduler:
+    "The sampler of a config (`steps` overrides `sample_steps`, `sampler` overrides `d.sampler`) on its noise schedule."
+    return make_sampler(sampler or d.sampler, NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end)), steps or d.sample_steps, d.spacing)
 
 @torch.inference_mode()
 def denoise(model: TreeDiffusion, pb, recon, n: int, steps: int | None = None, eta: float | None = None,
-            guidance: float | None = None, generator=None, x_T=None, progress: bool = False) -> torch.Tensor:
-    "Images in [0,1] from noise, conditioned on `pb` (and `recon`), with DDIM and classifier-free guidance `w`."
+            guidance: float | None = None, generator=None, x_T=None, progress: bool = False, sampler: str | None = None) -> torch.Tensor:
+    "Images in [0,1] from noise, conditioned on `pb` (and `recon`), with the config's sampler (or `sampler`) and classifier-free guidance `w`."
     d = model.cfg; w = d.guidance if guidance is None else guidance
     if w and d.cond_drop <= 0: raise ValueError(f"guidance={w} needs a model trained with diffusion.cond_drop > 0 (its null condition is untrained).")
     if w < 0: raise ValueError(f"guidance must be ≥ 0, got {w}")
@@ -221,7 +221,8 @@ def denoise(model: TreeDiffusion, pb, recon, n: int, steps: int | None = None, e
     shape = (n, d.unet.in_channels, d.unet.image_size, d.unet.image_size)
     cond = lambda x, t: model(x, t, pb, recon)
     uncond = lambda x, t: model(x, t, pb, recon, drop=torch.ones(len(x), dtype=torch.bool, device=x.device))
-    x = ddim_sample(guided(cond, uncond, w), shape, scheduler_for(d, steps), eta=d.eta if eta is None else eta,
+    s = scheduler_for(d, steps, sampler)
+    x = ddim_sample(guided(cond, uncond, w), shape, s, eta=(d.eta if eta is None else eta) if s.takes_eta else 0.0,
                     generator=generator, progress=progress, x_T=x_T, device=dev)
     return from_signed(x)
 
@@ -335,13 +336,13 @@ def leaf_grid_figure(images, leaf_probs, leaves, path, treevae_images=None, titl
 MODES = ("sample", "sample_all_leaves", "recons", "recons_all_leaves", "subtree")
 
 def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, guidance: float | None = None,
-                 steps: int | None = None, seed: int = 0, device=None) -> dict:
+                 steps: int | None = None, seed: int = 0, device=None, sampler: str | None = None) -> dict:
     "Generate with a trained model folder; writes `{mode}.png` and `{mode}.npz` (uint8 images + leaf ids) to `out`."
     if mode not in MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {MODES}")
     if mode == "subtree" and node is None: raise ValueError("mode 'subtree' needs --node ID (an internal node of the tree)")
     model, tv, cfg = load_treediffusion(model_dir, device=device)
     dev = next(model.parameters()).device; g = torch.Generator(device=dev).manual_seed(seed)
-    kw = dict(guidance=guidance, steps=steps)
+    kw = dict(guidance=guidance, steps=steps, sampler=sampler)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if mode in ("sample", "subtree"):
         r = sample(model, tv, n, g, node=node if mode == "subtree" else None, **kw)
@@ -385,9 +386,10 @@ def sample_cmd(
     out: str = "runs/samples",          # output folder for the PNG grid and the .npz
     node: int = None,                   # internal node id for mode 'subtree'
     guidance: float = None,             # classifier-free guidance weight w (default: the config's)
-    steps: int = None,                  # DDIM steps (default: the config's)
+    steps: int = None,                  # sampling steps (default: the config's)
+    sampler: str = None,                # ddim, dpmsolver++, sde-dpmsolver++ or unipc (default: the config's)
     seed: int = 0,                      # sampling seed
 ):
     "Generate images with a trained TreeDiffusion: PNG grid (a row per leaf, leaf probabilities on top) + .npz."
-    r = run_sampling(model, mode, n, out, node, guidance, steps, seed)
+    r = run_sampling(model, mode, n, out, node, guidance, steps, seed, sampler=sampler)
     print(f"wrote {r['png']}")

@@ -147,7 +147,7 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
     model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device, log); e, K = cfg.eval, clf.arch["n_classes"]
     test = dataset_from_config(cfg.data, "test")
     n = min(e.n_samples, len(test)); x01 = test.images[:n].to(dev).float() / 255
-    g, kw = torch.Generator(device=dev).manual_seed(seed), dict(steps=e.sample_steps, eta=e.eta)
+    g, kw = torch.Generator(device=dev).manual_seed(seed), dict(steps=e.sample_steps, eta=e.eta, sampler=e.sampler)
     gen = _batched(lambda k, s: sample(model, tv, k, g, **kw), n)
     rec = _batched(lambda k, s: recons(model, tv, x01[s:s + k], g, **kw), n)
     al = _batched(lambda k, s: sample_all_leaves(model, tv, k, g, **kw), e.n_all_leaves, bs=max(1, 500 // len(tv.tree.leaves)))
@@ -156,7 +156,7 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
     fid = lambda ims: fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
     pairs = {"TreeVAE": (rec["treevae"], gen["treevae"]), "TreeDiffusion": (rec["images"], gen["images"])}
     real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
-    res = dict(dataset=cfg.data.name, n_images=n, variant=variant_of(model.cfg), sampler=dict(steps=e.sample_steps or model.cfg.sample_steps, eta=model.cfg.eta if e.eta is None else e.eta),
+    res = dict(dataset=cfg.data.name, n_images=n, variant=variant_of(model.cfg), sampler=dict(name=e.sampler or model.cfg.sampler, steps=e.sample_steps or model.cfg.sample_steps, eta=model.cfg.eta if e.eta is None else e.eta),
                classifier=dict(file=Path(clf.meta["path"]).name, shipped=clf.meta["shipped"], sha256=clf.meta["sha256"], epochs=clf.meta["epochs"]),
                classifier_acc=float((real_pred == test.labels.numpy()).mean()),
                fid={m: dict(rec=fid(r), gen=fid(g_)) for m, (r, g_) in pairs.items()})
