@@ -12,7 +12,7 @@ export MALLOC_MMAP_THRESHOLD_ ?= 33554432
 export MALLOC_TRIM_THRESHOLD_ ?= 17179869184
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install demo test sync readme clean-nbs
+.PHONY: install demo test sync readme clean-nbs notebooks
 
 # make test needs the dev extra (nbdev, jupyterlab, pytest, ruff, diffusers); make demo only the library's own dependencies.
 $(BIN)/.installed: pyproject.toml
@@ -42,6 +42,11 @@ test: $(BIN)/.installed
 	$(BIN)/ruff check treediffusion --select F
 	$(BIN)/nbdev-test --timing
 	$(BIN)/python -m pytest tests
+
+# Execute every notebook's lesson cells and store the outputs (numbers and pictures for GitHub); tests/test_notebooks.py checks they are current.
+notebooks: $(BIN)/.installed
+	$(BIN)/nbdev-export
+	PATH=$(BIN):$$PATH $(BIN)/python tools/run_notebooks.py
 
 readme: $(BIN)/.installed
 	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README --log-level WARN

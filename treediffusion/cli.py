@@ -6,15 +6,15 @@ Docs: https://treediffusion.github.io/treediffusion/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #a124d67a
 from __future__ import annotations
-import difflib, inspect, sys
+import difflib, inspect, os, sys
 
 from fastcore.script import call_parse, anno_parser
 
 from .data import load_dataset, summarize, class_grid
-from .core import save_grid
+from .core import save_grid, CheckpointError
 
 # %% auto #0
-__all__ = ['SUBCOMMANDS', 'subcommand', 'data_cmd', 'main']
+__all__ = ['SUBCOMMANDS', 'USER_ERRORS', 'subcommand', 'data_cmd', 'main']
 
 # %% ../nbs/90_cli.ipynb #0e27e967
 SUBCOMMANDS: dict = {}   # name -> (function, positional argument names)
@@ -47,6 +47,8 @@ def data_cmd(
     return out
 
 # %% ../nbs/90_cli.ipynb #0bc80f00
+USER_ERRORS = (ValueError, CheckpointError, FileNotFoundError, PermissionError)   # ConfigError is a ValueError
+
 def _usage() -> str:
     lines = ["usage: treediffusion SUBCOMMAND [options]   (treediffusion SUBCOMMAND --help for its options)", "", "subcommands:"]
     lines += [f"  {k:<14} {(f.__doc__ or '').strip().splitlines()[0]}" for k, (f, _) in SUBCOMMANDS.items()]
@@ -74,5 +76,8 @@ def main(argv: list | None = None):
     f, pos = SUBCOMMANDS[cmd]
     params = inspect.signature(f.__wrapped__).parameters
     args = anno_parser(f.__wrapped__, prog=f"treediffusion {cmd}", pos=pos).parse_args(argv[1:])
-    f(**{k: v for k, v in vars(args).items() if k in params})   # drop fastcore's generic --pdb/--xtra
+    try: f(**{k: v for k, v in vars(args).items() if k in params})   # drop fastcore's generic --pdb/--xtra
+    except USER_ERRORS as e:                      # bad input: one line naming the fix, no stack (TREEDIFFUSION_DEBUG=1 shows it)
+        if os.environ.get("TREEDIFFUSION_DEBUG"): raise
+        print(f"treediffusion {cmd}: error: {e}", file=sys.stderr); return 1
     return 0

@@ -6,16 +6,16 @@ Docs: https://treediffusion.github.io/treediffusion/config.html.md"""
 
 # %% ../nbs/01_config.ipynb #674dc7dd
 from __future__ import annotations
-import difflib, typing
+import difflib, importlib.resources, typing
 from dataclasses import dataclass, field, fields, is_dataclass, asdict
 from pathlib import Path
 
 import yaml
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SAMPLERS', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig',
-           'TreeVAEConfig', 'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'EvalConfig', 'ExperimentConfig',
-           'load_config', 'save_config']
+__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SAMPLERS', 'PRESETS', 'ConfigError', 'from_dict', 'to_dict',
+           'DataConfig', 'TreeVAEConfig', 'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'EvalConfig',
+           'ExperimentConfig', 'preset_path', 'load_config', 'save_config']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
 class ConfigError(ValueError):
@@ -285,11 +285,21 @@ class ExperimentConfig:
             raise ConfigError(f"growth.max_depth ({self.growth.max_depth}) must equal treevae.max_depth ({self.treevae.max_depth}).")
 
 # %% ../nbs/01_config.ipynb #ff3d02e8
+PRESETS = Path(str(importlib.resources.files("treediffusion") / "presets"))   # shipped in the package; the repository's configs/ links here
+
+def preset_path(name) -> Path:
+    "A YAML file: `name` itself if it exists, else the packaged preset of that name ('demo', 'demo.yml' or 'configs/demo.yml')."
+    p = Path(name)
+    if p.is_file(): return p
+    q = PRESETS / (p.name if p.suffix in (".yml", ".yaml") else p.name + ".yml")
+    if q.is_file(): return q
+    have = ", ".join(sorted(f.stem for f in PRESETS.glob("*.yml")))
+    raise ConfigError(f"Config file '{name}' not found; pass a YAML path or a preset shipped with treediffusion: {have}.")
+
 def load_config(path, cls=None):
-    "Load a YAML preset into `cls` (default `ExperimentConfig`), strictly; the error names the file."
+    "Load a YAML file or a packaged preset (`preset_path`) into `cls` (default `ExperimentConfig`), strictly; the error names the file."
     cls = cls or ExperimentConfig
-    path = Path(path)
-    if not path.is_file(): raise ConfigError(f"Config file '{path}' not found. Presets live in configs/ (e.g. configs/tiny.yml).")
+    path = preset_path(path)
     try: d = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as e: raise ConfigError(f"'{path}' is not valid YAML: {e}") from e
     try: return from_dict(cls, d)

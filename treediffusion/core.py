@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #1f7a589f
 from __future__ import annotations
-import ctypes, os, random, tempfile
+import ctypes, os, pickle, random, tempfile
 from pathlib import Path
 
 import numpy as np
@@ -100,12 +100,16 @@ def save_checkpoint(obj, path) -> Path:
     return atomic_write(path, lambda f: torch.save(obj, f))
 
 # %% ../nbs/00_core.ipynb #58831494
-def load_checkpoint(path, map_location="cpu", weights_only: bool = False):
-    "Load a checkpoint written by `save_checkpoint`, raising `CheckpointError` with the fix if it is missing or corrupt."
+def load_checkpoint(path, map_location="cpu", weights_only: bool = True):
+    "Load a checkpoint written by `save_checkpoint` (tensors and plain data only: it never runs code from the file), raising `CheckpointError` with the fix."
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"No checkpoint at '{path}'. Train first (see `treediffusion --help`) or pass the right path.")
     try: return torch.load(path, map_location=map_location, weights_only=weights_only)
+    except pickle.UnpicklingError as e:
+        if not weights_only or "Weights only load failed" not in str(e): raise CheckpointError(f"Checkpoint '{path}' is corrupted ({e}).") from e
+        raise CheckpointError(f"Refusing to load '{path}': it holds Python objects other than tensors and plain data, and unpickling "
+                              "them could run code from the file. Load model folders only from sources you trust.") from e
     except Exception as e:
         raise CheckpointError(f"Checkpoint '{path}' is corrupted or not a torch checkpoint ({type(e).__name__}: {e}). "
                               "Delete it and re-run the command that wrote it; runs resume from the last good checkpoint.") from e

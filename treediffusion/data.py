@@ -188,7 +188,7 @@ def _cubicc(raw):
     if not all(f.exists() for f in files):
         raise FileNotFoundError(f"CUBICC needs user-supplied files {', '.join(f.name for f in files)} in '{raw}'. Build them "
                                 "with the CUB Image-Captions-for-Clustering preprocessing (64×64 RGB, 10 classes) and copy them there.")
-    x, y, tr = torch.load(files[0]), torch.load(files[1]), np.load(files[2]).astype(bool)
+    x, y, tr = torch.load(files[0], weights_only=True), torch.load(files[1], weights_only=True), np.load(files[2]).astype(bool)
     x = x if x.dtype == torch.uint8 else (x.float().clamp(0, 1) * 255).round().to(torch.uint8)
     x, y = x.numpy(), np.asarray(y, dtype=np.int64)
     return dict(train_images=x[tr], train_labels=y[tr], test_images=x[~tr], test_labels=y[~tr])

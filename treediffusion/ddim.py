@@ -183,7 +183,7 @@ def guided(cond_fn, uncond_fn, w: float):
 
 # %% ../nbs/09_ddim.ipynb #e33d66d5
 class DiffusersSampler(Scheduler):
-    "A `diffusers` scheduler behind our `Scheduler` contract: same β, same grid (UniPC: its own uniform grid), ε-prediction, x̂_0 clipped to [-1, 1]."
+    "A `diffusers` scheduler behind our `Scheduler` contract: same β, our grid (see `set_timesteps`), ε-prediction, x̂_0 clipped to [-1, 1]."
     def __init__(self, name: str, schedule: NoiseSchedule | None = None, num_steps: int = 20, spacing: str = "uniform"):
         from diffusers import DDIMScheduler, DPMSolverMultistepScheduler, UniPCMultistepScheduler
         if name not in SAMPLERS[1:]: raise ValueError(f"Unknown diffusers sampler {name!r}; use one of {SAMPLERS[1:]} (or DDIM for 'ddim').")
@@ -198,16 +198,17 @@ class DiffusersSampler(Scheduler):
         self.name, self.takes_eta = name, name == "ddim-diffusers"
         super().__init__(schedule, num_steps, spacing)
     def set_timesteps(self, n: int, spacing: str = "uniform"):
-        if spacing != "uniform" and self.name != "dpmsolver++" and self.name != "sde-dpmsolver++":
+        "DDIM: our grid. Multistep solvers: our grid for n+1 steps without its t = 0, then a last jump to σ = 0."
+        if spacing != "uniform" and self.name in ("ddim-diffusers", "unipc"):
             raise ValueError(f"{self.name} supports spacing='uniform' only; use 'uniform' or a DPM-Solver++ sampler.")
-        super().set_timesteps(n, spacing)
-        if self.name == "unipc":                   # UniPC's 'leading' grid is (T // (n+1))·k and takes no custom grid: adopt it
-            self.sch.set_timesteps(n); self.timesteps = self.sch.timesteps.long().cpu()
+        if self.name == "ddim-diffusers": super().set_timesteps(n, spacing)
+        else:                                       # a model evaluation at t = 0 (σ ≈ 0.01) wrecks them (09_ddim)
+            self.spacing, self.timesteps = spacing, make_timesteps(self.schedule.T, n + 1, spacing)[:-1]
             ts = self.timesteps.tolist(); self._prev = dict(zip(ts, ts[1:] + [-1]))
         return self.reset()
     def reset(self):
-        "Forget the multistep history (called by `sample` before every run)."
-        if self.name.startswith("ddim") or self.name == "unipc": self.sch.set_timesteps(len(self.timesteps))
+        "Forget the multistep history (called by `sample` before every run); checks diffusers walks our grid."
+        if self.name in ("ddim-diffusers", "unipc"): self.sch.set_timesteps(len(self.timesteps))
         else: self.sch.set_timesteps(timesteps=self.timesteps.tolist())
         if not torch.equal(self.sch.timesteps.long().cpu(), self.timesteps):
             raise RuntimeError(f"diffusers grid {self.sch.timesteps.tolist()} ≠ ours {self.timesteps.tolist()}")

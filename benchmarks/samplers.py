@@ -1,0 +1,101 @@
+"""Sampler study: classifier FID, leaf fidelity and images/s against the number of network evaluations, per sampler.
+
+One trained model folder, one frozen TreeVAE, the same prior passes and starting noise for every setting:
+  - classifier FID of `--n` generations (z ~ prior, leaf ~ p(l|z)) against the test set (shipped classifier),
+  - leaf fidelity (notebook 11) of `--n-per-leaf` generations per leaf from p(x | leaf),
+  - images per second of the generation (network evaluations dominate),
+for DDIM (ours; η from the model's config), DPM-Solver++ 2M, its SDE variant and UniPC (diffusers, through
+`DiffusersSampler`) at each `--nfe`, plus the reference implementation's sampler (DDIM, quad grid, 100 steps).
+
+    OMP_WAIT_POLICY=PASSIVE python benchmarks/samplers.py --model runs/demo/diffusion --out runs/samplers
+
+Writes OUT/samplers.json after every setting (a rerun skips the settings already there), then OUT/samplers.png.
+"""
+import argparse, json, time
+from pathlib import Path
+
+SAMPLER_NAMES = ["ddim", "dpmsolver++", "sde-dpmsolver++", "unipc"]
+
+
+def settings(a) -> list:
+    s = [dict(sampler=n, steps=k, spacing="uniform") for n in a.samplers for k in a.nfe]
+    return s + ([dict(sampler="ddim", steps=100, spacing="quad")] if a.reference else [])
+
+
+def run(a) -> dict:
+    import torch
+    from treediffusion.core import configure_cpu_runtime
+    from treediffusion.data import dataset_from_config
+    from treediffusion.diffusion import load_treediffusion, sample
+    from treediffusion.experiments import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, _batched
+    from treediffusion.metrics import ClassifierFeatures, reference_stats, fid_from_images, predict_classes
+    configure_cpu_runtime(); torch.set_num_threads(a.threads)
+    model, tv, cfg = load_treediffusion(a.model)
+    model, tv = model.float().eval(), tv.float().eval()
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True); path = out / "samplers.json"
+    res = json.loads(path.read_text()) if path.exists() else dict(model=str(a.model), n=a.n, n_per_leaf=a.n_per_leaf, threads=a.threads, rows=[])
+    test = dataset_from_config(cfg.data, "test")
+    clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier")
+    feats = ClassifierFeatures(clf); ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
+    fid = lambda ims: fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
+    real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
+    kept = [l for l in tv.tree.leaves if (real_leaf == l).mean() >= cfg.eval.fidelity_min_mass]
+    done = {(r["sampler"], r["steps"], r["spacing"]) for r in res["rows"]}
+    for st in settings(a):
+        if (st["sampler"], st["steps"], st["spacing"]) in done: continue
+        model.cfg.spacing = st["spacing"]
+        kw = dict(sampler=st["sampler"], steps=st["steps"], eta=cfg.diffusion.eta)
+        g = torch.Generator().manual_seed(a.seed)                      # same passes and noise for every setting
+        t0 = time.time(); gen = _batched(lambda k, s: sample(model, tv, k, g, **kw), a.n); gen_s = time.time() - t0
+        lf = leaf_fidelity_eval(clf, leaf_generations(model, tv, kept, a.n_per_leaf, g, **kw), real_pred, real_leaf, cfg.eval.fidelity_min_mass, a.seed)
+        row = dict(st, eta=cfg.diffusion.eta if st["sampler"] == "ddim" else None, fid_gen=fid(gen["images"]),
+                   leaf_fidelity=lf["TreeDiffusion"]["mean"], images_per_s=round(a.n / gen_s, 1), gen_s=round(gen_s, 1),
+                   treevae_fid_gen=fid(gen["treevae"]), treevae_leaf_fidelity=lf["TreeVAE"]["mean"], noise_floor=lf["noise_floor"])
+        res["rows"].append(row); print(row, flush=True)
+        path.write_text(json.dumps(res, indent=1))
+    return res
+
+
+def plot(out: Path) -> None:
+    import matplotlib; matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    res = json.loads((out / "samplers.json").read_text()); rows = res["rows"]
+    fig, axs = plt.subplots(1, 3, figsize=(11, 3))
+    for i, name in enumerate(SAMPLER_NAMES):
+        rs = sorted((r for r in rows if r["sampler"] == name and r["spacing"] == "uniform"), key=lambda r: r["steps"])
+        if not rs: continue
+        lab = name + (f" (η = {rs[0]['eta']:g})" if name == "ddim" else "")
+        for ax, k in zip(axs, ("fid_gen", "leaf_fidelity", "images_per_s")):
+            ax.plot([r["steps"] for r in rs], [r[k] for r in rs], "o-", color=f"C{i}", label=lab)
+    for r in rows:
+        if r["spacing"] == "quad":
+            for ax, k in zip(axs, ("fid_gen", "leaf_fidelity", "images_per_s")):
+                ax.plot([r["steps"]], [r[k]], "k*", ms=9, label="reference: DDIM quad-100")
+    axs[0].axhline(rows[0]["treevae_fid_gen"], color="tab:orange", ls="--", lw=1, label="TreeVAE decoders")
+    axs[1].axhline(rows[0]["treevae_leaf_fidelity"], color="tab:orange", ls="--", lw=1, label="TreeVAE decoders")
+    axs[1].axhline(rows[0]["noise_floor"], color="gray", ls=":", lw=1, label="noise floor (real images)")
+    axs[0].set(xlabel="network evaluations", ylabel=f"classifier FID ({res['n']} generations)", xscale="log", yscale="log")
+    axs[1].set(xlabel="network evaluations", ylabel=f"leaf fidelity, p(x | leaf), {res['n_per_leaf']}/leaf (TV)", xscale="log")
+    axs[2].set(xlabel="network evaluations", ylabel=f"images / s ({res['threads']} threads)", xscale="log", yscale="log")
+    for ax in axs: ax.legend(fontsize=6); ax.grid(alpha=0.3)
+    fig.tight_layout(); fig.savefig(out / "samplers.png", dpi=110); plt.close(fig)
+    print("| sampler | steps | FID gen | leaf fidelity | images/s |\n|---|---|---|---|---|")
+    for r in rows: print(f"| {r['sampler']}{' (quad)' if r['spacing'] == 'quad' else ''} | {r['steps']} | {r['fid_gen']:.2f} | {r['leaf_fidelity']:.3f} | {r['images_per_s']:.1f} |")
+    print(f"TreeVAE decoders: FID {rows[0]['treevae_fid_gen']:.2f}, leaf fidelity {rows[0]['treevae_leaf_fidelity']:.3f}; noise floor {rows[0]['noise_floor']:.3f}")
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", required=True, help="a model folder (treediffusion fit-diffusion / run's diffusion/ / pretrained/...)")
+    p.add_argument("--out", default="runs/samplers")
+    p.add_argument("--samplers", nargs="+", default=SAMPLER_NAMES, choices=SAMPLER_NAMES)
+    p.add_argument("--nfe", nargs="+", type=int, default=[5, 10, 20, 50])
+    p.add_argument("--no-reference", dest="reference", action="store_false", help="skip DDIM quad-100 (the reference implementation's sampler)")
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--n-per-leaf", type=int, default=30)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot-only", action="store_true")
+    a = p.parse_args()
+    if not a.plot_only: run(a)
+    plot(Path(a.out))

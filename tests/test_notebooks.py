@@ -1,0 +1,51 @@
+"""The notebooks keep their outputs, and the outputs are current: a reader on GitHub sees the numbers and
+pictures the code in front of them produces. `make notebooks` (tools/run_notebooks.py) refreshes them."""
+import json, re, sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from run_notebooks import sources_sha256  # noqa: E402
+
+NBS = sorted((ROOT / "nbs").glob("*.ipynb"))
+SKIP = {"slow", "gpu", "notest"}                               # tst_flags: cells nbdev-test (and run_notebooks) leave out
+DRAWS = re.compile(r"plt\.show\(\)|show_images\(|savefig\(buf|display\(")   # cells that put a picture or widget on the page
+
+
+def _flags(cell) -> set:
+    return {w for line in cell["source"] if line.startswith("#|") for w in line[2:].split()}
+
+
+def _runs(cell) -> bool:
+    return cell["cell_type"] == "code" and not (_flags(cell) & SKIP) and "".join(cell["source"]).strip() != ""
+
+
+@pytest.mark.parametrize("path", NBS, ids=[p.name for p in NBS])
+def test_outputs_are_current(path):
+    nb = json.loads(path.read_text())
+    if not any(_runs(c) for c in nb["cells"]): pytest.skip("no executable cells")
+    stamp = nb["metadata"].get("treediffusion", {}).get("executed_sources_sha256")
+    assert stamp, f"{path.name} has never been executed with its outputs stored: run `python tools/run_notebooks.py nbs/{path.name}`"
+    assert stamp == sources_sha256(nb), (f"{path.name}'s code changed after its outputs were stored: "
+                                         f"run `python tools/run_notebooks.py nbs/{path.name}` (or `make notebooks`)")
+
+
+@pytest.mark.parametrize("path", NBS, ids=[p.name for p in NBS])
+def test_pictures_are_stored(path):
+    "Every executed cell that draws (plt.show, show_images, display) keeps an image or widget in its outputs."
+    nb = json.loads(path.read_text())
+    missing = [i for i, c in enumerate(nb["cells"]) if _runs(c) and DRAWS.search("".join(c["source"]))
+               and not any(set(o.get("data", {})) & {"image/png", "image/svg+xml", "application/vnd.jupyter.widget-view+json", "text/html", "text/markdown"}
+                           for o in c.get("outputs", []))]
+    assert not missing, f"{path.name}: cells {missing} draw a picture but store none: run `python tools/run_notebooks.py nbs/{path.name}`"
+
+
+def test_readers_see_outputs():
+    "Across the lessons, most executed cells show something (a number, a table or a picture), and there are pictures."
+    cells = [c for p in NBS for c in json.loads(p.read_text())["cells"] if _runs(c) and not (_flags(c) & {"export", "exporti", "hide"})]
+    shown = [c for c in cells if c.get("outputs")]
+    pngs = sum("image/png" in o.get("data", {}) for c in cells for o in c.get("outputs", []))
+    assert len(shown) >= 0.6 * len(cells), f"only {len(shown)} of {len(cells)} lesson cells store an output"
+    assert pngs >= 20, f"only {pngs} pictures stored across the notebooks"

@@ -1,0 +1,57 @@
+"""Execute the notebooks' lesson cells and store their outputs, so a reader sees numbers and pictures on GitHub.
+
+Runs exactly the cells `nbdev-test` runs (cells flagged `slow`, `gpu` or `notest` are skipped and keep no
+output), writes the outputs back, records in the notebook metadata the SHA-256 of its code cells and the time
+it took (`tests/test_notebooks.py` fails when a notebook's code changed after it was executed), then `nbdev-clean`s it.
+
+    python tools/run_notebooks.py                 # every notebook in nbs/, two at a time
+    python tools/run_notebooks.py nbs/09_ddim.ipynb nbs/11_metrics.ipynb
+    make notebooks                                # the same as the first line
+"""
+import argparse, hashlib, json, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def sources_sha256(nb: dict) -> str:
+    "SHA-256 of a notebook's code cells (their sources, in order): what its stored outputs were computed from."
+    h = hashlib.sha256()
+    for c in nb["cells"]:
+        if c["cell_type"] == "code":
+            h.update("".join(c["source"]).encode()); h.update(b"\0")
+    return h.hexdigest()
+
+
+def execute(path: str) -> tuple:
+    "Run one notebook's lesson cells in its own folder, save the outputs and the metadata stamp; (path, ok, seconds)."
+    from nbdev.config import get_config
+    from nbdev.test import test_nb
+    from nbdev.clean import nbdev_clean
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    flags = get_config().tst_flags
+    t0 = time.time()
+    ok, _ = test_nb(path, skip_flags=flags.split() if isinstance(flags, str) else list(flags), save=True, cell_timeout=900)
+    secs = round(time.time() - t0, 1)
+    if ok:
+        nb = json.loads(Path(path).read_text())
+        nb["metadata"]["treediffusion"] = dict(executed_sources_sha256=sources_sha256(nb), executed_seconds=secs)
+        Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        nbdev_clean.__wrapped__(fname=path)
+    return path, ok, secs
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("notebooks", nargs="*", help="notebooks to execute (default: every notebook in nbs/)")
+    p.add_argument("--workers", type=int, default=2)
+    a = p.parse_args()
+    os.chdir(ROOT)
+    nbs = a.notebooks or sorted(str(f) for f in Path("nbs").glob("*.ipynb"))
+    failed = []
+    with ProcessPoolExecutor(a.workers) as ex:
+        for path, ok, secs in ex.map(execute, nbs):
+            print(f"{'ok    ' if ok else 'FAILED'} {secs:7.1f} s  {path}", flush=True)
+            if not ok: failed.append(path)
+    if failed: sys.exit(f"{len(failed)} notebook(s) failed, outputs not saved: {' '.join(failed)}")
