@@ -8,8 +8,8 @@ it took (`tests/test_notebooks.py` fails when a notebook's code changed after it
     python tools/run_notebooks.py nbs/09_ddim.ipynb nbs/11_metrics.ipynb
     make notebooks                                # the same as the first line
 """
-import argparse, hashlib, json, os, sys, time
-from concurrent.futures import ProcessPoolExecutor
+import argparse, hashlib, json, os, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,11 +26,16 @@ def sources_sha256(nb: dict) -> str:
 
 def execute(path: str) -> tuple:
     "Run one notebook's lesson cells in its own folder, save the outputs and the metadata stamp; (path, ok, seconds)."
+    from functools import partialmethod
+    import execnb.shell
     from nbdev.config import get_config
     from nbdev.test import test_nb
     from nbdev.clean import nbdev_clean
+    # plain PNGs at the figure's own size: 'retina' doubles every image and, once nbdev-clean drops the size metadata,
+    # GitHub shows it twice as large
+    execnb.shell.CaptureShell.__init__ = partialmethod(execnb.shell.CaptureShell.__init__, mpl_format="png")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    flags = get_config().tst_flags
+    flags, path = get_config().tst_flags, str(Path(path).resolve())          # test_nb runs inside the notebook's folder
     t0 = time.time()
     ok, _ = test_nb(path, skip_flags=flags.split() if isinstance(flags, str) else list(flags), save=True, cell_timeout=900)
     secs = round(time.time() - t0, 1)
@@ -39,19 +44,25 @@ def execute(path: str) -> tuple:
         nb["metadata"]["treediffusion"] = dict(executed_sources_sha256=sources_sha256(nb), executed_seconds=secs)
         Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         nbdev_clean.__wrapped__(fname=path)
-    return path, ok, secs
+    return os.path.relpath(path, ROOT), ok, secs
 
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("notebooks", nargs="*", help="notebooks to execute (default: every notebook in nbs/)")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--one", help=argparse.SUPPRESS)          # internal: execute this notebook in this process
     a = p.parse_args()
     os.chdir(ROOT)
+    if a.one: sys.exit(0 if execute(a.one)[1] else 1)
     nbs = a.notebooks or sorted(str(f) for f in Path("nbs").glob("*.ipynb"))
+
+    def one(path):                                          # a fresh process per notebook, as nbdev-test does
+        t0 = time.time(); r = subprocess.run([sys.executable, __file__, "--one", path], capture_output=True, text=True)
+        return path, r.returncode == 0, round(time.time() - t0, 1), r.stderr
     failed = []
-    with ProcessPoolExecutor(a.workers) as ex:
-        for path, ok, secs in ex.map(execute, nbs):
+    with ThreadPoolExecutor(a.workers) as ex:
+        for path, ok, secs, err in ex.map(one, nbs):
             print(f"{'ok    ' if ok else 'FAILED'} {secs:7.1f} s  {path}", flush=True)
-            if not ok: failed.append(path)
+            if not ok: failed.append(path); print(err[-3000:], file=sys.stderr)
     if failed: sys.exit(f"{len(failed)} notebook(s) failed, outputs not saved: {' '.join(failed)}")
