@@ -107,7 +107,9 @@ def load_checkpoint(path, map_location="cpu", weights_only: bool = True):
         raise CheckpointError(f"No checkpoint at '{path}'. Train first (see `treediffusion --help`) or pass the right path.")
     try: return torch.load(path, map_location=map_location, weights_only=weights_only)
     except pickle.UnpicklingError as e:
-        if not weights_only or "Weights only load failed" not in str(e): raise CheckpointError(f"Checkpoint '{path}' is corrupted ({e}).") from e
+        if "allowed global" not in str(e):          # torch names the refused global; anything else is a damaged file
+            raise CheckpointError(f"Checkpoint '{path}' is corrupted or not a torch checkpoint (unpickling failed). "
+                                  "Delete it and re-run the command that wrote it; runs resume from the last good checkpoint.") from e
         raise CheckpointError(f"Refusing to load '{path}': it holds Python objects other than tensors and plain data, and unpickling "
                               "them could run code from the file. Load model folders only from sources you trust.") from e
     except Exception as e:
