@@ -83,9 +83,11 @@ class Scheduler:
         self.set_timesteps(num_steps, spacing)
     def set_timesteps(self, n: int, spacing: str = "uniform"):
         "Use `n` sampling steps on the `spacing` grid (see `make_timesteps`); returns self."
-        self.timesteps, self.spacing = make_timesteps(self.schedule.T, n, spacing), spacing
-        ts = self.timesteps.tolist()
-        self._prev = dict(zip(ts, ts[1:] + [-1]))
+        return self._use_grid(make_timesteps(self.schedule.T, n, spacing), spacing)
+    def _use_grid(self, timesteps: torch.Tensor, spacing: str):
+        "Walk the DESCENDING `timesteps`; each entry's predecessor on the way down is the next one (−1 after the last)."
+        self.timesteps, self.spacing = timesteps, spacing
+        ts = timesteps.tolist(); self._prev = dict(zip(ts, ts[1:] + [-1]))
         return self
     def alpha_bars(self, t) -> tuple[float, float, int]:
         "(ᾱ_t, ᾱ_prev, t_prev) for grid entry `t`; t_prev = −1 and ᾱ_prev = 1 after the last entry."
@@ -203,8 +205,7 @@ class DiffusersSampler(Scheduler):
             raise ValueError(f"{self.name} supports spacing='uniform' only; use 'uniform' or a DPM-Solver++ sampler.")
         if self.name == "ddim-diffusers": super().set_timesteps(n, spacing)
         else:                                       # a model evaluation at t = 0 (σ ≈ 0.01) wrecks them (09_ddim)
-            self.spacing, self.timesteps = spacing, make_timesteps(self.schedule.T, n + 1, spacing)[:-1]
-            ts = self.timesteps.tolist(); self._prev = dict(zip(ts, ts[1:] + [-1]))
+            self._use_grid(make_timesteps(self.schedule.T, n + 1, spacing)[:-1], spacing)
         return self.reset()
     def reset(self):
         "Forget the multistep history (called by `sample` before every run); checks diffusers walks our grid."
