@@ -23,7 +23,7 @@ def test_cli_help_lists_subcommands():
     assert "data" in SUBCOMMANDS
 
 
-@pytest.mark.parametrize("sub", ["data", "fit-tree", "fit-diffusion", "sample", "run", "evaluate"])
+@pytest.mark.parametrize("sub", ["data", "fit-tree", "fit-diffusion", "sample", "run", "evaluate", "check"])
 def test_subcommand_help(sub):
     r = subprocess.run(cli(sub, "--help"), capture_output=True, text=True)
     assert r.returncode == 0 and "usage: treediffusion" in r.stdout, r.stderr
@@ -32,3 +32,21 @@ def test_subcommand_help(sub):
 def test_unknown_subcommand_fails_clearly():
     r = subprocess.run(cli("dta"), capture_output=True, text=True)
     assert r.returncode == 2 and "did you mean 'data'" in r.stderr
+
+
+def test_check_passes_tiny_and_prints_table(tmp_path):
+    r = subprocess.run(cli("check", "--config", str(ROOT / "configs/tiny.yml"), "--out", str(tmp_path), "--no-burst"),
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    for name in ("device", "data", "Inception weights", "disk"): assert f"| {name} | ✓ |" in r.stdout
+
+
+def test_run_refuses_missing_inception_weights_before_training(tmp_path):
+    "A run whose FID needs weights that are not there stops in the preflight: one line naming the fix, nothing trained."
+    cfg = (ROOT / "configs/tiny.yml").read_text().replace("eval:\n", "eval:\n  inception: true\n  inception_weights: /nonexistent/weights.pth\n")
+    (tmp_path / "c.yml").write_text(cfg)
+    r = subprocess.run(cli("run", "--config", str(tmp_path / "c.yml"), "--out", str(tmp_path / "run")), capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 1, r.stdout + r.stderr
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and "Inception weights" in err[0] and "eval.inception_weights" in err[0], r.stderr
+    assert not (tmp_path / "run" / "tree").exists()

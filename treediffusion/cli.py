@@ -57,7 +57,7 @@ def _usage() -> str:
 def _register_all():
     "Import the modules that define subcommands (they register themselves)."
     import importlib
-    for m in ("treediffusion.fit", "treediffusion.diffusion", "treediffusion.experiments"):
+    for m in ("treediffusion.fit", "treediffusion.diffusion", "treediffusion.preflight", "treediffusion.experiments"):
         try: importlib.import_module(m)
         except ModuleNotFoundError as e:
             if e.name != m: raise

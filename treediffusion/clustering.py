@@ -133,9 +133,10 @@ def ward_tree(features,        # N×D array (or tensor) of features
               n_leaves: int):  # number of clusters L, 1 ≤ L ≤ N
     "Ward linkage cut into `n_leaves` clusters: `(children, root, leaf_of)` of the tree made by its top `n_leaves-1` merges."
     x = _np(features)
-    if x.ndim != 2 or len(x) < 2: raise ValueError(f"features must be an N×D array with N ≥ 2, got shape {x.shape}")
+    if x.ndim != 2 or len(x) < 1: raise ValueError(f"features must be an N×D array with N ≥ 1, got shape {x.shape}")
     N = len(x)
     if not 1 <= n_leaves <= N: raise ValueError(f"n_leaves must lie in [1, {N}] (the number of samples), got {n_leaves}")
+    if N == 1: return {}, 0, np.zeros(1, dtype=np.int64)            # one point: the one-cluster cut, no merges
     pairs = linkage(x, "ward")[:, :2].astype(np.int64)
     top = range(N - n_leaves, N - 1)                                   # rows of the top L-1 merges
     clusters = sorted({int(c) for r in top for c in pairs[r]} - {N + r for r in top}) or [2 * N - 2]

@@ -76,6 +76,7 @@ class DataConfig:
     n_train: int | None = None      # use only the first n training images (None: all)
     n_test: int | None = None       # use only the first n test images (None: all)
     batch_size: int = 256           # training batch size
+    allow_subset: bool = False      # accept a cache smaller than the official split when n_train is null (the offline MNIST subset)
     def __post_init__(self):
         if self.name not in DATASET_NAMES:
             close = difflib.get_close_matches(self.name, DATASET_NAMES, n=1)
@@ -143,10 +144,13 @@ class GrowthConfig:
     prune_threshold: float = 0.01   # pruning threshold (fraction of samples, hard assignment)
     min_leaf_samples: int = 0       # leaves with fewer assigned samples are not split (reference: the batch size)
     max_depth: int = 6              # must equal treevae.max_depth (checked by ExperimentConfig)
+    view_epochs: str = "full"       # with two views: 'full' (reference: batch/2 images × 2 views, every image each epoch) or
+                                    # 'half' (before 2026-11-26: views of each batch's first half, so an epoch saw half the data)
     max_splits: int = 150           # growth budget: stop splitting after this many splits even if fewer than n_leaves
                                     # leaves are effective (routers that collapse can otherwise keep growth going)
     def __post_init__(self):
         if self.n_leaves < 2: raise ConfigError(f"growth.n_leaves must be ≥ 2, got {self.n_leaves}")
+        if self.view_epochs not in ("full", "half"): raise ConfigError(f"growth.view_epochs must be 'full' or 'half', got {self.view_epochs!r}")
         if self.max_splits < self.n_leaves - 1:
             raise ConfigError(f"growth.max_splits={self.max_splits} cannot reach n_leaves={self.n_leaves} (that takes at least "
                               f"{self.n_leaves - 1} splits); raise max_splits or lower n_leaves.")
@@ -212,7 +216,7 @@ class DiffusionConfig:
     grad_clip: float = 1.0          # gradient-norm clipping (0: off)
     ema_decay: float = 0.9999       # EMA of the weights (used for sampling)
     cond_drop: float = 0.0          # per-sample probability of the null condition (classifier-free guidance)
-    mixed_precision: str = "auto"   # 'auto' (bf16 on GPU, none on CPU), 'no', 'bf16', 'fp16'
+    mixed_precision: str = "auto"   # 'auto' (float32: measured faster than bf16 on an H200 for every preset), 'no', 'bf16', 'fp16'
     checkpoint_every: int = 1000    # steps between atomic checkpoints
     sampler: str = "ddim"           # 'ddim' (ours, the paper's) or a diffusers solver: 'dpmsolver++', 'sde-dpmsolver++', 'unipc'
     sample_steps: int = 100         # sampling steps (network evaluations)
@@ -221,6 +225,7 @@ class DiffusionConfig:
     guidance: float = 0.0           # classifier-free guidance weight w
     loss_weight: str = "uniform"    # per-timestep loss weight: 'uniform' (DDPM's simple loss) or 'min_snr' (Hang et al. 2023)
     snr_gamma: float = 5.0          # γ of min-SNR-γ weighting, min(SNR_t, γ)/SNR_t
+    tree_pass_batches: int = 1      # training batches that share one TreeVAE pass (GPU: 8 spreads its ~1,000 kernel launches; 1 keeps CPU runs bitwise resumable)
     def __post_init__(self):
         if self.signal not in SIGNALS: raise ConfigError(f"diffusion.signal must be one of {SIGNALS}, got {self.signal!r}")
         if self.sampler not in SAMPLERS: raise ConfigError(f"diffusion.sampler must be one of {SAMPLERS}, got {self.sampler!r}")
@@ -237,6 +242,7 @@ class DiffusionConfig:
         if self.loss_weight not in ("uniform", "min_snr"): raise ConfigError(f"diffusion.loss_weight must be 'uniform' or 'min_snr', got {self.loss_weight!r}")
         if self.snr_gamma <= 0: raise ConfigError(f"diffusion.snr_gamma must be > 0, got {self.snr_gamma}")
         if self.mixed_precision not in ("auto", "no", "bf16", "fp16"): raise ConfigError(f"diffusion.mixed_precision: unknown {self.mixed_precision!r}")
+        if self.tree_pass_batches < 1: raise ConfigError(f"diffusion.tree_pass_batches must be ≥ 1, got {self.tree_pass_batches}")
         if self.recon_input and self.unet.extra_channels != self.unet.in_channels:
             self.unet.extra_channels = self.unet.in_channels      # the reconstruction channel(s)
         if not self.recon_input and self.unet.extra_channels:
@@ -254,7 +260,8 @@ class EvalConfig:
     fidelity_min_mass: float = 0.01 # leaf fidelity averages over leaves holding ≥ this share of the test images
     entropy_threshold: float = 0.5  # τ: generation i counts for leaf l iff p(l|z_i) ≥ τ (notebook 11)
     inception: bool = False         # also compute Inception FID (needs pytorch-fid's weights file)
-    inception_weights: str | None = None  # path to pt_inception-2015-12-05-6726825d.pth (else env var / torch hub cache)
+    inception_weights: str | None = None  # path to pt_inception-2015-12-05-6726825d.pth (else env var / torch hub cache); 'random': a seeded random network (rehearsals only)
+    inception_fid_method: str = "sqrtm"  # Tr√(Σ1Σ2) for Inception FID: 'sqrtm' (pytorch-fid's own) or 'eigh' (same value, faster)
     sampler: str | None = None      # sampler for evaluation (None: diffusion.sampler)
     sample_steps: int | None = None # sampling steps for evaluation (None: diffusion.sample_steps)
     eta: float | None = None        # DDIM η for evaluation (None: the model's diffusion.eta)
@@ -264,6 +271,7 @@ class EvalConfig:
         if self.entropy_min_count < 1: raise ConfigError(f"eval.entropy_min_count must be ≥ 1, got {self.entropy_min_count}")
         if not 0 <= self.fidelity_min_mass < 1: raise ConfigError(f"eval.fidelity_min_mass must be in [0, 1), got {self.fidelity_min_mass}")
         if self.sampler is not None and self.sampler not in SAMPLERS: raise ConfigError(f"eval.sampler must be one of {SAMPLERS} or null, got {self.sampler!r}")
+        if self.inception_fid_method not in ("sqrtm", "eigh"): raise ConfigError(f"eval.inception_fid_method must be 'sqrtm' or 'eigh', got {self.inception_fid_method!r}")
         if self.n_samples < 1 or self.n_all_leaves < 1: raise ConfigError(f"eval.n_samples and eval.n_all_leaves must be ≥ 1, got {self.n_samples}, {self.n_all_leaves}")
         if self.eta is not None and not 0 <= self.eta <= 1: raise ConfigError(f"eval.eta must be in [0, 1] or null, got {self.eta}")
 

@@ -29,9 +29,11 @@ def set_seed(seed: int = 0) -> torch.Generator:
 def default_device(prefer: str | None = None) -> torch.device:
     "The accelerator PyTorch reports (or the CPU); `prefer` (e.g. from a config) overrides it."
     if prefer not in (None, "", "auto"): return torch.device(prefer)
-    acc = getattr(torch, "accelerator", None)
-    if acc is not None and acc.is_available(): return acc.current_accelerator()
-    return torch.device(type="cpu")
+    acc = getattr(torch, "accelerator", None)         # torch ≥ 2.6
+    if acc is not None: return acc.current_accelerator() if acc.is_available() else torch.device(type="cpu")
+    if torch.cuda.is_available(): return torch.device(type="cuda")          # older torch: ask the backends
+    mps = getattr(torch.backends, "mps", None)
+    return torch.device(type="mps") if mps is not None and mps.is_available() else torch.device(type="cpu")
 
 # %% ../nbs/00_core.ipynb #c299490d
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3   # glibc mallopt parameter ids

@@ -20,6 +20,7 @@ from .data import dataset_from_config
 from .diffusion import (fit_diffusion, load_treediffusion, sample, recons, sample_all_leaves, all_leaves, leaf_grid_figure,
                                      treevae_fingerprint)
 from .fit import fit_tree
+from .preflight import preflight, require
 from .growth import predict_leaf_probs
 from .metrics import (train_classifier, load_classifier, ClassifierFeatures, InceptionFeatures, reference_stats,
                                    fid_from_images, predict_classes, leaf_class_histograms,
@@ -161,9 +162,11 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
                classifier_acc=float((real_pred == test.labels.numpy()).mean()),
                fid={m: dict(rec=fid(r), gen=fid(g_)) for m, (r, g_) in pairs.items()})
     if e.inception:
-        inc = InceptionFeatures(e.inception_weights, device=dev)
+        rnd = e.inception_weights == "random"                     # the preflight rehearsal's stand-in: never a paper number
+        inc = InceptionFeatures(None if rnd else e.inception_weights, device=dev, random_init=rnd)
         iref = reference_stats(cfg.data.name, "test", inc, root=cfg.data.root)
-        res["inception_fid"] = {m: dict(rec=fid_from_images(r.cpu(), iref, inc, progress=False), gen=fid_from_images(g_.cpu(), iref, inc, progress=False)) for m, (r, g_) in pairs.items()}
+        ifid = lambda ims: fid_from_images(ims.cpu(), iref, inc, progress=False, method=e.inception_fid_method)
+        res["inception_fid"] = {m: dict(rec=ifid(r), gen=ifid(g_)) for m, (r, g_) in pairs.items()}
     p, lv = chosen_prob(gen, tv), gen["leaves"].cpu().numpy()
     t2 = {m: table2_entropy(predict_classes(clf, pairs[m][1].cpu()), lv, p, e.entropy_threshold, K, e.entropy_min_count) for m in pairs}
     t2["real"] = table2_entropy(real_pred, real_leaf, None, 0.0, K, e.entropy_min_count)
@@ -318,6 +321,7 @@ def fit_diffusion_processes(config_path, tree_dir, out, processes: int = 2):
 def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None, processes: int = 1) -> dict:
     "data → TreeVAE growth (or the grown TreeVAE folder `tree`) → TreeDiffusion (in `processes` data-parallel processes) → evaluation → report.md in `out` (resumable)."
     configure_cpu_runtime()
+    require(preflight(cfg, out, device, estimate=False))      # device, data, Inception weights, disk: refuse before training
     out = Path(out); out.mkdir(parents=True, exist_ok=True); save_config(cfg, out / "config.yml")
     t0 = time.time()
     tm = fit_tree(cfg, out / "tree", device, log=log)[1] if tree is None else use_tree(tree, out); t1 = time.time()

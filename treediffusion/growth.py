@@ -8,6 +8,7 @@ Docs: https://treediffusion.github.io/treediffusion/growth.html.md"""
 from __future__ import annotations
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -21,8 +22,8 @@ from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_
 
 # %% auto #0
 __all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'two_views', 'affine_warp', 'affine_views', 'training_views',
-           'train_phase', 'predict_leaf_probs', 'choose_leaf', 'path_posterior', 'subtree_modules', 'subtree_loss',
-           'prune_small_leaves', 'tree_figure', 'grow_tree']
+           'step_batch', 'train_phase', 'predict_leaf_probs', 'choose_leaf', 'path_posterior', 'subtree_modules',
+           'subtree_loss', 'prune_small_leaves', 'tree_figure', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
 def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False, drop_last: bool = False,
@@ -45,13 +46,13 @@ def finetune_schedule(g: GrowthConfig) -> GrowthConfig:
     return replace(g, kl_decay=d)
 
 # %% ../nbs/05_growth.ipynb #77ab4caa
-def two_views(x: torch.Tensor) -> torch.Tensor:
-    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (float [0,1] batch)."
+def two_views(x: torch.Tensor, all_images: bool = False) -> torch.Tensor:
+    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (float [0,1] batch), or for all of them (`all_images`)."
     import torchvision.transforms.v2 as T
     s = x.shape[-1]
     aug = T.Compose([T.RandomResizedCrop(s, scale=(0.2, 1.0), antialias=True), T.RandomHorizontalFlip(),
                      T.RandomApply([T.ColorJitter(0.4, 0.4, 0.4, 0.1)], p=0.8), T.RandomGrayscale(0.2)])
-    x = x[: max(len(x) // 2, 1)]
+    x = x if all_images else x[: max(len(x) // 2, 1)]
     return torch.cat([torch.stack([aug(im) for im in x]) for _ in range(2)]).clamp(0, 1)
 
 # %% ../nbs/05_growth.ipynb #0e044e3b
@@ -67,16 +68,25 @@ def affine_warp(x: torch.Tensor, angle, translate, scale, shear) -> torch.Tensor
     theta = torch.cat([M * half.view(1, 1, 2) / half.view(1, 2, 1), t / half.view(1, 2, 1)], 2)          # in grid coordinates
     return F.grid_sample(x, F.affine_grid(theta, list(x.shape), align_corners=False), align_corners=False)
 
-def affine_views(x: torch.Tensor, degrees: float = 15.0, translate: float = 0.1, scale=(0.9, 1.1), shear: float = 10.0) -> torch.Tensor:
-    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images, each view an independent random `affine_warp`."
-    x = x[: max(len(x) // 2, 1)]; x = torch.cat([x, x]); n, dev = len(x), x.device
+def affine_views(x: torch.Tensor, degrees: float = 15.0, translate: float = 0.1, scale=(0.9, 1.1), shear: float = 10.0,
+                 all_images: bool = False) -> torch.Tensor:
+    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (or all, `all_images`), each view an independent random `affine_warp`."
+    x = x if all_images else x[: max(len(x) // 2, 1)]; x = torch.cat([x, x]); n, dev = len(x), x.device
     u = lambda lo, hi, *s: torch.empty(n, *s, device=dev).uniform_(lo, hi)
     shift = u(-translate, translate, 2) * torch.tensor([x.shape[-1], x.shape[-2]], device=dev)
     return affine_warp(x, u(-degrees, degrees), shift, u(*scale), u(-shear, shear)).clamp(0, 1)
 
-def training_views(c: TreeVAEConfig):
-    "What a training step feeds the model: two augmented views per image (`c.contrastive_augment`) when the contrastive loss is on, else the batch itself."
-    return dict(color=two_views, affine=affine_views)[c.contrastive_augment] if c.contrastive_weight > 0 else (lambda x: x)
+def training_views(c: TreeVAEConfig, all_images: bool = False):
+    "What a training step feeds the model: two augmented views per image (`c.contrastive_augment`; of the batch's first half unless `all_images`) when the contrastive loss is on, else the batch itself."
+    if c.contrastive_weight <= 0: return lambda x: x
+    f = dict(color=two_views, affine=affine_views)[c.contrastive_augment]
+    return partial(f, all_images=all_images)
+
+def step_batch(cfg: ExperimentConfig) -> tuple:
+    "(images drawn per step, views function) of growth: with two views and `growth.view_epochs: full`, batch/2 images × 2 views (the reference), so an epoch sees every image."
+    c, b = cfg.treevae, cfg.data.batch_size
+    if c.contrastive_weight > 0 and cfg.growth.view_epochs == "full": return max(b // 2, 1), training_views(c, all_images=True)
+    return b, training_views(c)
 
 # %% ../nbs/05_growth.ipynb #0fa0f3d6
 def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, batch_size: int, desc: str = "train",
@@ -165,9 +175,9 @@ def subtree_loss(model: TreeVAE, x, leaf: int, alpha: float):
 
 # %% ../nbs/05_growth.ipynb #12b70682
 def prune_small_leaves(model: TreeVAE, images: torch.Tensor, threshold: float = 0.01, batch_size: int = 1024) -> list:
-    "Prune leaves with < `threshold` of the samples (argmax assignment), smallest first; returns the pruned leaves."
+    "Prune leaves with < `threshold` of the samples (argmax assignment), smallest first, keeping at least two leaves; returns the pruned leaves."
     pruned = []
-    while len(model.tree.leaves) > 1:
+    while len(model.tree.leaves) > 2:            # a one-leaf tree is a plain VAE: nothing left to cluster or condition on
         counts = torch.bincount(predict_leaf_probs(model, images, batch_size).argmax(1), minlength=len(model.tree.leaves))
         j = int(counts.argmin())
         if counts[j] >= threshold * len(images): break
@@ -203,7 +213,7 @@ def _picture(model, images, out, name):
 # %% ../nbs/05_growth.ipynb #80d268a0
 def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: bool = True, device=None, log=print) -> TreeVAE:
     "Grow, prune and finetune a TreeVAE on uint8 `images` following `cfg.growth`; checkpoints in `out`."
-    g, bs = cfg.growth, cfg.data.batch_size
+    g = cfg.growth
     dev = torch.device(device) if device is not None else torch.device("cpu")
     gen = torch.Generator().manual_seed(cfg.seed); torch.manual_seed(cfg.seed)
     model, state = TreeVAE(cfg.treevae).to(dev), dict(stage="initial", n_splits=0, last_intermediate=0, history=[])
@@ -214,7 +224,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         model = TreeVAE(cfg.treevae, tree_from_json(c["tree"])).to(dev)
         load_treevae_state(model, c); state = c["growth"]
         log(f"resuming growth from {ck}: stage={state['stage']}, splits={state['n_splits']}, leaves={model.tree.leaves}")
-    views = training_views(cfg.treevae)
+    bs, views = step_batch(cfg)
     full = lambda x, a: model(views(x), kl_weight=a).loss
     def phase(name, epochs, sched=g):
         t0 = time.time(); h = train_phase(model, images, full, model.parameters(), epochs, sched, bs, name, gen)

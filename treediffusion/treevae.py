@@ -23,8 +23,8 @@ from .tree import Tree, node_depth, parent_of, is_left, tree_to_json, tree_from_
 __all__ = ['EPS', 'make_act', 'BN1d', 'SmallCNNEncoder', 'SmallCNNDecoder', 'ResBlock', 'resnet_encoder', 'resnet_decoder',
            'conv_block', 'mlp_block', 'Residual', 'Gaussian', 'Router', 'VectorCNNEncoder', 'VectorCNNDecoder',
            'vector_encoder', 'vector_decoder', 'Parts', 'kl_normal', 'kl_bernoulli', 'precision_weighted',
-           'infonce_decisions', 'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves', 'path_latents',
-           'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
+           'infonce_decisions', 'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves', 'path_mask',
+           'path_latents', 'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
 
 # %% ../nbs/04_treevae.ipynb #09e3c472
 def make_act(name: str) -> nn.Module:
@@ -385,16 +385,20 @@ def sample_leaves(out: TreeVAEOutput, generator=None, argmax: bool = False) -> t
     idx = p.argmax(1) if argmax else torch.multinomial(p.clamp_min(0) + 1e-12, 1, generator=generator).squeeze(1)
     return torch.as_tensor(out.leaf_ids, device=p.device)[idx]
 
+def path_mask(tree: Tree, device=None) -> torch.Tensor:
+    "V×L booleans: node `tree.nodes[v]` lies on the root-to-`tree.leaves[j]` path."
+    return torch.tensor([[n in tree.path(l) for l in tree.leaves] for n in tree.nodes], dtype=torch.bool, device=device)
+
 def path_latents(tree: Tree, out: TreeVAEOutput, leaves: torch.Tensor):
-    "Flattened (node_ids M, latents M×…, sample_index M) for the root-to-`leaves[b]` path of every sample b."
-    ids, zs, bidx = [], [], []
-    leaves = leaves.tolist()
-    for node in tree.nodes:
-        rows = [b for b, l in enumerate(leaves) if node in tree.path(l)] if node else list(range(len(leaves)))
-        if not rows: continue
-        r = torch.as_tensor(rows, device=out.z[node].device)
-        ids.append(torch.full((len(rows),), node, device=r.device)); zs.append(out.z[node][r]); bidx.append(r)
-    return torch.cat(ids), torch.cat(zs), torch.cat(bidx)
+    "Flattened (node_ids M, latents M×…, sample_index M) for the root-to-`leaves[b]` path of every sample b, node-major."
+    dev = out.z[0].device
+    lut = torch.full((max(tree.nodes) + 1,), -1, dtype=torch.long, device=dev)
+    lut[torch.tensor(tree.leaves, device=dev)] = torch.arange(len(tree.leaves), device=dev)
+    col = lut[leaves.to(dev)]
+    if (col < 0).any(): raise ValueError(f"leaves {sorted(set(leaves.tolist()) - set(tree.leaves))} are not leaves of the tree {tree.leaves}")
+    v, b = path_mask(tree, dev)[:, col].nonzero(as_tuple=True)       # one device→host sync, in node-major order
+    zs = torch.stack([out.z[n] for n in tree.nodes])[v, b]
+    return torch.tensor(tree.nodes, device=dev)[v], zs, b
 
 # %% ../nbs/04_treevae.ipynb #0617935d
 def treevae_state(model: TreeVAE, **extra) -> dict:
