@@ -109,14 +109,14 @@ class TreeVAEConfig:
     activation: str = "silu"        # 'silu' (TreeDiffusion) or 'leaky_relu' (original TreeVAE, slope 0.3)
     res_connections: bool = False   # residual connections in bottom-up blocks
     contrastive_weight: float = 0.0 # weight of the InfoNCE decision loss on two augmented views (RGB presets: 100)
-    contrastive_augment: str = "color"  # the two views: 'color' (crop, flip, colour jitter: RGB presets) or 'affine'
+    contrastive_augment: str = "color"  # the two views: 'color' (crop, flip, colour jitter: CIFAR-10, CUBICC), 'celeba' (mild crop, flip, no hue/grayscale) or 'affine'
                                         # (small rotation/shift/scale/shear, no flips: digits and clothes)
     def __post_init__(self):
         for k, ok in (("arch", ARCHS), ("likelihood", ("bernoulli", "gaussian")), ("activation", ("silu", "leaky_relu"))):
             if getattr(self, k) not in ok: raise ConfigError(f"treevae.{k} must be one of {ok}, got {getattr(self, k)!r}")
         if self.max_depth < 1: raise ConfigError(f"treevae.max_depth must be ≥ 1, got {self.max_depth}")
-        if self.contrastive_augment not in ("color", "affine"):
-            raise ConfigError(f"treevae.contrastive_augment must be 'color' or 'affine', got {self.contrastive_augment!r}")
+        if self.contrastive_augment not in ("color", "celeba", "affine"):
+            raise ConfigError(f"treevae.contrastive_augment must be 'color', 'celeba' or 'affine', got {self.contrastive_augment!r}")
         if self.vector_io not in VECTOR_IO: raise ConfigError(f"treevae.vector_io must be one of {VECTOR_IO}, got {self.vector_io!r}")
         if self.arch == "mlp" and self.vector_io == "cnn" and (self.image_size != 28 or self.hidden % 16):
             raise ConfigError(f"treevae.vector_io 'cnn' is the original 28×28 encoder: it needs image_size 28 (got {self.image_size}) "
@@ -261,6 +261,7 @@ class EvalConfig:
     entropy_threshold: float = 0.5  # τ: generation i counts for leaf l iff p(l|z_i) ≥ τ (notebook 11)
     inception: bool = False         # also compute Inception FID (needs pytorch-fid's weights file)
     inception_weights: str | None = None  # path to pt_inception-2015-12-05-6726825d.pth (else env var / torch hub cache); 'random': a seeded random network (rehearsals only)
+    start: str = "noise"            # x_T of reconstructions and all-leaves grids: 'noise' (ours) or 'reference' (q(x_T|x_0), q(x_T|x̂_l): the reference code, for like-for-like rec columns)
     inception_fid_method: str = "sqrtm"  # Tr√(Σ1Σ2) for Inception FID: 'sqrtm' (pytorch-fid's own) or 'eigh' (same value, faster)
     sampler: str | None = None      # sampler for evaluation (None: diffusion.sampler)
     sample_steps: int | None = None # sampling steps for evaluation (None: diffusion.sample_steps)
@@ -271,6 +272,7 @@ class EvalConfig:
         if self.entropy_min_count < 1: raise ConfigError(f"eval.entropy_min_count must be ≥ 1, got {self.entropy_min_count}")
         if not 0 <= self.fidelity_min_mass < 1: raise ConfigError(f"eval.fidelity_min_mass must be in [0, 1), got {self.fidelity_min_mass}")
         if self.sampler is not None and self.sampler not in SAMPLERS: raise ConfigError(f"eval.sampler must be one of {SAMPLERS} or null, got {self.sampler!r}")
+        if self.start not in ("noise", "reference"): raise ConfigError(f"eval.start must be 'noise' or 'reference', got {self.start!r}")
         if self.inception_fid_method not in ("sqrtm", "eigh"): raise ConfigError(f"eval.inception_fid_method must be 'sqrtm' or 'eigh', got {self.inception_fid_method!r}")
         if self.n_samples < 1 or self.n_all_leaves < 1: raise ConfigError(f"eval.n_samples and eval.n_all_leaves must be ≥ 1, got {self.n_samples}, {self.n_all_leaves}")
         if self.eta is not None and not 0 <= self.eta <= 1: raise ConfigError(f"eval.eta must be in [0, 1] or null, got {self.eta}")

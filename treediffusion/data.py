@@ -183,15 +183,18 @@ def _celeba(raw):
     return out
 
 def _cubicc(raw):
-    "CUBICC from user-supplied tensors `images.pt`, `labels.pt`, `train_split.npy` in `raw` (test = the rest)."
-    files = [raw / "images.pt", raw / "labels.pt", raw / "train_split.npy"]
+    "CUBICC from the reference's files in `raw`: `images.pt`, `labels.pt` and integer-index splits; test = test ∪ validation."
+    raw = Path(raw)
+    files = [raw / f for f in ("images.pt", "labels.pt", "train_split.npy", "validation_split.npy", "test_split.npy")]
     if not all(f.exists() for f in files):
         raise FileNotFoundError(f"CUBICC needs user-supplied files {', '.join(f.name for f in files)} in '{raw}'. Build them "
                                 "with the CUB Image-Captions-for-Clustering preprocessing (64×64 RGB, 10 classes) and copy them there.")
-    x, y, tr = torch.load(files[0], weights_only=True), torch.load(files[1], weights_only=True), np.load(files[2]).astype(bool)
+    x, y = torch.load(files[0], weights_only=True), torch.load(files[1], weights_only=True)
+    tr, va, te = (np.load(f) for f in files[2:])
+    if any(s.dtype == bool for s in (tr, va, te)): raise ValueError(f"CUBICC split files in '{raw}' must hold integer indices (the reference's format), not masks")
     x = x if x.dtype == torch.uint8 else (x.float().clamp(0, 1) * 255).round().to(torch.uint8)
-    x, y = x.numpy(), np.asarray(y, dtype=np.int64)
-    return dict(train_images=x[tr], train_labels=y[tr], test_images=x[~tr], test_labels=y[~tr])
+    x, y, test = x.numpy(), np.asarray(y, dtype=np.int64), np.concatenate([te, va])
+    return dict(train_images=x[tr], train_labels=y[tr], test_images=x[test], test_labels=y[test])
 
 # %% ../nbs/02_data.ipynb #ec03b108
 _TV = {"mnist": ("MNIST", {}), "fashion-mnist": ("FashionMNIST", {}), "cifar10": ("CIFAR10", {})}

@@ -27,11 +27,11 @@ from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves, treeva
 from .unet import UNet
 
 # %% auto #0
-__all__ = ['MODES', 'TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions', 'treevae_fingerprint',
+__all__ = ['STARTS', 'MODES', 'TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions', 'treevae_fingerprint',
            'latent_dim', 'ema_with_warmup', 'new_model', 'loss_weights', 'train_diffusion', 'load_treediffusion',
-           'export_model', 'scheduler_for', 'denoise', 'conditional_prior', 'sample', 'all_leaves', 'sample_all_leaves',
-           'recons_all_leaves', 'recons', 'fit_diffusion', 'leaf_grid_figure', 'run_sampling', 'fit_diffusion_cmd',
-           'sample_cmd']
+           'export_model', 'scheduler_for', 'denoise', 'conditional_prior', 'start_from', 'sample', 'all_leaves',
+           'sample_all_leaves', 'recons_all_leaves', 'recons', 'fit_diffusion', 'leaf_grid_figure', 'run_sampling',
+           'fit_diffusion_cmd', 'sample_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -266,6 +266,15 @@ def conditional_prior(treevae: TreeVAE, n: int, node: int, generator=None, batch
 def _noise(n, d: DiffusionConfig, generator, device):
     return torch.randn((n, d.unet.in_channels, d.unet.image_size, d.unet.image_size), generator=generator, device=device)
 
+STARTS = ("noise", "reference")
+
+def start_from(noise, d: DiffusionConfig, x0=None, start: str = "noise"):
+    "x_T: pure `noise` ('noise', ours), or q(x_T | x0) = √ᾱ_T x0 + √(1−ᾱ_T) noise ('reference': the reference code's `recons` and all-leaves)."
+    if start not in STARTS: raise ValueError(f"start must be one of {STARTS}, got {start!r}")
+    if start == "noise": return noise
+    t = torch.full((len(noise),), d.T - 1, device=noise.device)
+    return NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end)).q_sample(x0.to(noise), t, noise).float()
+
 @torch.inference_mode()
 def sample(model, treevae, n: int, generator=None, node: int | None = None, **kw) -> dict:
     "n generations (and the TreeVAE decoder image of the same leaf and latents): prior pass, leaf ~ p(l|z) (conditioned on lying under `node` if given), DDIM from noise."
@@ -280,8 +289,8 @@ def sample(model, treevae, n: int, generator=None, node: int | None = None, **kw
 
 # %% ../nbs/10_diffusion.ipynb #9d5db899
 @torch.inference_mode()
-def all_leaves(model, treevae, z, probs, generator=None, **kw) -> dict:
-    "Every leaf for every sample of a pass (`z`, `probs`), one shared noise per sample: images n×L×C×H×W."
+def all_leaves(model, treevae, z, probs, generator=None, start: str = "noise", **kw) -> dict:
+    "Every leaf for every sample of a pass (`z`, `probs`), one shared noise per sample (`start='reference'`: x_T ~ q(x_T | x̂_l)): images n×L×C×H×W."
     L, dev = treevae.tree.leaves, next(model.parameters()).device
     n = len(probs[0])
     noise = _noise(n, model.cfg, generator, dev)
@@ -289,7 +298,8 @@ def all_leaves(model, treevae, z, probs, generator=None, **kw) -> dict:
     zz = {k: v.repeat(len(L), *[1] * (v.ndim - 1)) for k, v in z.items()}
     pp = {k: v.repeat(len(L)) for k, v in probs.items()}
     pb, recon, _, _ = tree_condition_from(treevae, zz, pp, leaves, True)
-    imgs = denoise(model, pb, recon if model.cfg.recon_input else None, n * len(L), generator=generator, x_T=noise.repeat(len(L), 1, 1, 1), **kw)
+    x_T = start_from(noise.repeat(len(L), 1, 1, 1), model.cfg, recon, start)
+    imgs = denoise(model, pb, recon if model.cfg.recon_input else None, n * len(L), generator=generator, x_T=x_T, **kw)
     sh = lambda t: t.view(len(L), n, *t.shape[1:]).transpose(0, 1)
     return dict(images=sh(imgs), treevae=sh(from_signed(recon)), leaf_probs=torch.stack([probs[l] for l in L], 1), leaves=L)
 
@@ -304,11 +314,12 @@ def recons_all_leaves(model, treevae, x01, generator=None, **kw) -> dict:
     return all_leaves(model, treevae, z, probs, generator, **kw)
 
 @torch.inference_mode()
-def recons(model, treevae, x01, generator=None, **kw) -> dict:
-    "Reconstructions: posterior pass on `x01`, leaf ~ π(x), DDIM from pure noise conditioned on that path."
+def recons(model, treevae, x01, generator=None, start: str = "noise", **kw) -> dict:
+    "Reconstructions: posterior pass on `x01`, leaf ~ π(x), DDIM from pure noise (or from q(x_T | x_0), `start='reference'`) conditioned on that path."
     dev = next(model.parameters()).device
     pb, recon, leaves, out = tree_condition(treevae, x01, generator=generator, decode=True)
-    imgs = denoise(model, pb, recon if model.cfg.recon_input else None, len(x01), generator=generator, x_T=_noise(len(x01), model.cfg, generator, dev), **kw)
+    x_T = start_from(_noise(len(x01), model.cfg, generator, dev), model.cfg, to_signed(x01), start)
+    imgs = denoise(model, pb, recon if model.cfg.recon_input else None, len(x01), generator=generator, x_T=x_T, **kw)
     return dict(images=imgs, leaves=leaves, leaf_probs=out.leaf_probs, treevae=from_signed(recon))
 
 # %% ../nbs/10_diffusion.ipynb #cc2737af

@@ -29,10 +29,10 @@ from .metrics import (train_classifier, load_classifier, ClassifierFeatures, Inc
 # %% auto #0
 __all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'shipped_classifiers', 'file_sha256',
            'classifier_file', 'get_classifier', 'real_leaves', 'table2_entropy', 'chosen_prob', 'leaf_generations',
-           'leaf_fidelity_eval', 'grid_generations', 'evaluate_run', 'fig5', 'make_figures', 'fig6', 'write_report',
-           'use_tree', 'fit_diffusion_processes', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'sampler_study',
-           'generation_entropy', 'run_seeds', 'seed_table', 'paper_tables', 'tables_markdown', 'variant',
-           'run_ablation']
+           'leaf_fidelity_eval', 'grid_generations', 'labelled', 'evaluate_run', 'fig5', 'make_figures', 'fig6',
+           'write_report', 'use_tree', 'fit_diffusion_processes', 'run_experiment', 'run_cmd', 'evaluate_cmd',
+           'sampler_study', 'generation_entropy', 'run_seeds', 'seed_table', 'paper_tables', 'tables_markdown',
+           'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -52,8 +52,11 @@ TABLE3 = {  # name -> (recon_input, signal), in the paper's row order (+ the ful
     "recon + path": (True, "path"),
     "TreeDiffusion (path, from noise)": (False, "path"),
 }
-PAPER_TABLE3 = {"TreeVAE + Diffusion (recon)": 19.7, "recon + leaf index": 19.1, "recon + leaf embedding": 18.9,
-                "recon + index + embedding": 19.2, "recon + path": 18.2, "TreeDiffusion (path, from noise)": 17.8}  # CIFAR-10
+# Table 3 of the paper (CIFAR-10, FID gen, mean ± std over 10 seeds), every printed row in order. The row printed
+# with no condition ticked ("flat variant") cannot be mapped to a (recon_input, signal) pair, so it has no TABLE3 entry.
+PAPER_TABLE3 = {"TreeVAE + Diffusion (recon)": (19.7, 0.2), "recon + leaf index": (19.1, 0.3), "recon + leaf embedding": (18.9, 0.3),
+                "recon + index + embedding": (19.2, 0.2), "(flat variant, as printed)": (19.1, 0.5), "recon + path": (18.2, 0.3),
+                "TreeDiffusion (path, from noise)": (17.8, 0.4)}
 
 def variant_of(d) -> str:
     "The Table 3 name of a diffusion config's `(recon_input, signal)` pair."
@@ -135,39 +138,52 @@ def grid_generations(al: dict) -> dict:
     return dict(images=al["images"].flatten(0, 1), treevae=al["treevae"].flatten(0, 1), leaves=torch.tensor(al["leaves"]).repeat(n))
 
 # %% ../nbs/12_experiments.ipynb #b932f0ab
+def labelled(cfg: ExperimentConfig) -> bool:
+    "Does the dataset carry class labels? (CelebA does not: one dummy class, so no classifier metric means anything.)"
+    from treediffusion.data import CLASSES
+    return len(CLASSES[cfg.data.name]) > 1
+
 def _eval_setup(run_dir, cfg: ExperimentConfig | None, device, log=print):
-    "(model, treevae, cfg, device, classifier) of a run folder; `cfg` defaults to the model's own config."
+    "(model, treevae, cfg, device, classifier or None for unlabelled data) of a run folder; `cfg` defaults to the model's own config."
     model, tv, mcfg = load_treediffusion(Path(run_dir) / "diffusion", device=device)
     cfg = cfg or mcfg; dev = next(model.parameters()).device
+    if not labelled(cfg): return model, tv, cfg, dev, None
     clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier", log).to(dev)   # beside the data folder
     return model, tv, cfg, dev, clf
 
 def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed: int = 0, log=print) -> dict:
     "Classifier FID (rec/gen), Table 2 entropy and leaf fidelity of TreeVAE and TreeDiffusion, and the figures; writes `eval.json`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device, log); e, K = cfg.eval, clf.arch["n_classes"]
+    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device, log); e = cfg.eval
+    if clf is None and not e.inception:
+        raise ValueError(f"{cfg.data.name} has no class labels, so only Inception FID can judge its generations: set eval.inception: true")
     test = dataset_from_config(cfg.data, "test")
     n = min(e.n_samples, len(test)); x01 = test.images[:n].to(dev).float() / 255
     g, kw = torch.Generator(device=dev).manual_seed(seed), dict(steps=e.sample_steps, eta=e.eta, sampler=e.sampler)
     gen = _batched(lambda k, s: sample(model, tv, k, g, **kw), n)
-    rec = _batched(lambda k, s: recons(model, tv, x01[s:s + k], g, **kw), n)
-    al = _batched(lambda k, s: sample_all_leaves(model, tv, k, g, **kw), e.n_all_leaves, bs=max(1, 500 // len(tv.tree.leaves)))
-    feats = ClassifierFeatures(clf)
-    ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
-    fid = lambda ims: fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
+    rec = _batched(lambda k, s: recons(model, tv, x01[s:s + k], g, start=e.start, **kw), n)
+    al = _batched(lambda k, s: sample_all_leaves(model, tv, k, g, start=e.start, **kw), e.n_all_leaves, bs=max(1, 500 // len(tv.tree.leaves)))
     pairs = {"TreeVAE": (rec["treevae"], gen["treevae"]), "TreeDiffusion": (rec["images"], gen["images"])}
-    real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
-    res = dict(dataset=cfg.data.name, n_images=n, variant=variant_of(model.cfg), sampler=dict(name=e.sampler or model.cfg.sampler, steps=e.sample_steps or model.cfg.sample_steps, eta=model.cfg.eta if e.eta is None else e.eta),
-               classifier=dict(file=Path(clf.meta["path"]).name, shipped=clf.meta["shipped"], sha256=clf.meta["sha256"], epochs=clf.meta["epochs"]),
-               classifier_acc=float((real_pred == test.labels.numpy()).mean()),
-               fid={m: dict(rec=fid(r), gen=fid(g_)) for m, (r, g_) in pairs.items()})
+    res = dict(dataset=cfg.data.name, n_images=n, variant=variant_of(model.cfg), start=e.start, sampler=dict(name=e.sampler or model.cfg.sampler, steps=e.sample_steps or model.cfg.sample_steps, eta=model.cfg.eta if e.eta is None else e.eta))
+    if clf is not None:
+        feats = ClassifierFeatures(clf)
+        ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
+        fid = lambda ims: fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
+        real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
+        res |= dict(classifier=dict(file=Path(clf.meta["path"]).name, shipped=clf.meta["shipped"], sha256=clf.meta["sha256"], epochs=clf.meta["epochs"]),
+                    classifier_acc=float((real_pred == test.labels.numpy()).mean()),
+                    fid={m: dict(rec=fid(r), gen=fid(g_)) for m, (r, g_) in pairs.items()})
+    else: res["classifier_metrics"] = "none: the dataset has no class labels (Inception FID only)"
     if e.inception:
         rnd = e.inception_weights == "random"                     # the preflight rehearsal's stand-in: never a paper number
         inc = InceptionFeatures(None if rnd else e.inception_weights, device=dev, random_init=rnd)
         iref = reference_stats(cfg.data.name, "test", inc, root=cfg.data.root)
         ifid = lambda ims: fid_from_images(ims.cpu(), iref, inc, progress=False, method=e.inception_fid_method)
         res["inception_fid"] = {m: dict(rec=ifid(r), gen=ifid(g_)) for m, (r, g_) in pairs.items()}
-    p, lv = chosen_prob(gen, tv), gen["leaves"].cpu().numpy()
+    if clf is None:                                                    # no labels: no entropy, no leaf fidelity, no Fig. 5
+        res["figures"] = make_figures(run_dir, x01, rec, gen, al, None, None, test.classes)
+        return _finish_eval(run_dir, res, t0, log)
+    K, p, lv = clf.arch["n_classes"], chosen_prob(gen, tv), gen["leaves"].cpu().numpy()
     t2 = {m: table2_entropy(predict_classes(clf, pairs[m][1].cpu()), lv, p, e.entropy_threshold, K, e.entropy_min_count) for m in pairs}
     t2["real"] = table2_entropy(real_pred, real_leaf, None, 0.0, K, e.entropy_min_count)
     res["entropy"] = {m: v["mean"] for m, v in t2.items()} | dict(threshold=e.entropy_threshold, min_count=e.entropy_min_count, kept={m: t2[m]["kept"] for m in pairs})
@@ -176,13 +192,19 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
     res["leaf_fidelity"] = leaf_fidelity_eval(clf, lg, real_pred, real_leaf, e.fidelity_min_mass, seed)
     res["leaf_fidelity_forced"] = leaf_fidelity_eval(clf, grid_generations(al), real_pred, real_leaf, e.fidelity_min_mass, seed)
     res["figures"] = make_figures(run_dir, x01, rec, gen, al, lg, res["leaf_fidelity"], test.classes)
+    return _finish_eval(run_dir, res, t0, log)
+
+def _finish_eval(run_dir, res: dict, t0: float, log) -> dict:
+    "Time, write `eval.json`, log the headline numbers."
     res["eval_seconds"] = round(time.time() - t0, 1)
-    (run_dir / "eval.json").write_text(json.dumps(res, indent=1))
-    lf = res["leaf_fidelity"]
-    log(f"[eval] classifier FID TreeVAE rec/gen {res['fid']['TreeVAE']['rec']:.2f}/{res['fid']['TreeVAE']['gen']:.2f}, "
-        f"TreeDiffusion {res['fid']['TreeDiffusion']['rec']:.2f}/{res['fid']['TreeDiffusion']['gen']:.2f}; leaf fidelity (TV) TreeVAE "
-        f"{lf['TreeVAE']['mean']:.3f}, TreeDiffusion {lf['TreeDiffusion']['mean']:.3f}, noise floor {lf['noise_floor']:.3f} "
-        f"(leaf forced: {res['leaf_fidelity_forced']['TreeVAE']['mean']:.3f} / {res['leaf_fidelity_forced']['TreeDiffusion']['mean']:.3f})")
+    (Path(run_dir) / "eval.json").write_text(json.dumps(res, indent=1))
+    f = lambda d, m: f"{d[m]['rec']:.2f}/{d[m]['gen']:.2f}"
+    if "fid" in res:
+        lf = res["leaf_fidelity"]
+        log(f"[eval] classifier FID TreeVAE rec/gen {f(res['fid'], 'TreeVAE')}, TreeDiffusion {f(res['fid'], 'TreeDiffusion')}; leaf fidelity (TV) TreeVAE "
+            f"{lf['TreeVAE']['mean']:.3f}, TreeDiffusion {lf['TreeDiffusion']['mean']:.3f}, noise floor {lf['noise_floor']:.3f} "
+            f"(leaf forced: {res['leaf_fidelity_forced']['TreeVAE']['mean']:.3f} / {res['leaf_fidelity_forced']['TreeDiffusion']['mean']:.3f})")
+    if "inception_fid" in res: log(f"[eval] Inception FID TreeVAE rec/gen {f(res['inception_fid'], 'TreeVAE')}, TreeDiffusion {f(res['inception_fid'], 'TreeDiffusion')}")
     return res
 
 # %% ../nbs/12_experiments.ipynb #1a239088
@@ -215,7 +237,7 @@ def make_figures(run_dir, x01, rec: dict, gen: dict, al: dict, lg: dict, lf: dic
     m = min(4, al["images"].shape[0])
     f["fig4"] = str(leaf_grid_figure(al["images"][:m], al["leaf_probs"][:m], al["leaves"], run_dir / "fig4_all_leaves.png", al["treevae"][:m],
                                      title="one root sample per row pair: TreeVAE decoders vs TreeDiffusion, every leaf"))
-    f["fig5"] = fig5(lg, lf, classes, run_dir / "fig5_leaf_histograms.png")
+    if lg is not None: f["fig5"] = fig5(lg, lf, classes, run_dir / "fig5_leaf_histograms.png")
     return f
 
 # %% ../nbs/12_experiments.ipynb #b3dd1564
@@ -240,9 +262,11 @@ def _f(v, d=3): return "–" if v is None else f"{v:.{d}f}"
 
 def _headline(ev: dict) -> list:
     "Two sentences a reader sees first: does diffusion sharpen the TreeVAE, and does each leaf keep its cluster?"
-    f, lf = ev["fid"], ev.get("leaf_fidelity")
-    L = [f"**Result.** TreeDiffusion's generations reach classifier FID {f['TreeDiffusion']['gen']:.2f} against the TreeVAE's "
+    kind = "classifier" if "fid" in ev else "Inception"
+    f, lf = ev.get("fid") or ev["inception_fid"], ev.get("leaf_fidelity")
+    L = [f"**Result.** TreeDiffusion's generations reach {kind} FID {f['TreeDiffusion']['gen']:.2f} against the TreeVAE's "
          f"{f['TreeVAE']['gen']:.2f} ({f['TreeDiffusion']['gen'] / f['TreeVAE']['gen']:.2f}×)"]
+    if "fid" not in ev: L[0] += "; the data has no class labels, so there is no cluster-specificity measure (Table 2)."
     if lf: L[0] += (f"; asked for a leaf, they reproduce that leaf's real class mix with total-variation distance "
                     f"{lf['TreeDiffusion']['mean']:.3f} against the TreeVAE decoders' {lf['TreeVAE']['mean']:.3f} "
                     f"(noise floor of {lf['n_per_leaf']} real images per leaf: {lf['noise_floor']:.3f}; lower is better).")
@@ -272,25 +296,27 @@ def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -
     pm, pe = PAPER.get(ds, {}), PAPER_ENTROPY.get(ds)
     L = [f"# treediffusion run `{cfg.name}` on {ds}", "",
          f"Config: `config.yml` (seed {cfg.seed}). TreeVAE: {tree_metrics['n_leaves']} leaves; evaluation on {ev['n_images']} test images / generations; "
-         f"evaluation classifier test accuracy {ev['classifier_acc']:.3f}"
+         + (f"evaluation classifier test accuracy {ev['classifier_acc']:.3f}" if "classifier_acc" in ev else "no evaluation classifier (the data has no class labels)")
          + (f" (`{ev['classifier']['file']}`, {'shipped with the library' if ev['classifier']['shipped'] else 'trained for this setting'}, SHA-256 {ev['classifier']['sha256'][:12]}…)." if "classifier" in ev else "."), "",
          *_headline(ev), "## Stage 1 — hierarchical clustering (test set)", "", "| method | NMI | ARI | ACC | dendrogram purity | leaf purity |", "|---|---|---|---|---|---|"]
     for name, m in (("TreeVAE", tree_metrics), ("k-means (PCA)", tree_metrics.get("kmeans")), ("Ward (PCA)", tree_metrics.get("ward"))):
         if m: L.append(f"| {name} | {m['nmi']:.3f} | {m['ari']:.3f} | {m['acc']:.3f} | {m['dendrogram_purity']:.3f} | {m['leaf_purity']:.3f} |")
     L += ["", "![tree](tree/tree.png)", "", "## Table 1 — generative performance (FID, lower is better)", "",
-          f"Ours: classifier FID on {ev['n_images']} images (offline); paper: Inception FID on 10,000 images.", "",
+          (f"Ours: classifier FID on {ev['n_images']} images (offline); paper: Inception FID on 10,000 images." if "fid" in ev else
+           "Ours: no classifier FID (the data has no class labels; Inception FID below); paper: Inception FID on 10,000 images."), "",
           "| method | ours rec | ours gen | paper rec | paper gen |", "|---|---|---|---|---|"]
-    for meth, v in ev["fid"].items():
+    for meth, v in (ev.get("fid") or {}).items():
         label = _method_label(meth, ev); p = pm.get(label.replace(" (recon)", ""), ("–", "–"))
         L.append(f"| {label} | {v['rec']:.2f} | {v['gen']:.2f} | {p[0]} | {p[1]} |")
     if "inception_fid" in ev:
         L += ["", "Inception FID (pytorch-fid weights):", "", "| method | rec | gen |", "|---|---|---|"]
         L += [f"| {m} | {v['rec']:.2f} | {v['gen']:.2f} |" for m, v in ev["inception_fid"].items()]
-    L += [""] + _table2(ev, (pe[0] if "recon" in ev.get("variant", "") else pe[1]) if pe else "–")
+    L += [""] + (_table2(ev, (pe[0] if "recon" in ev.get("variant", "") else pe[1]) if pe else "–") if "entropy" in ev else
+                 ["## Table 2 — cluster specificity", "", "Not measured: the data has no class labels.", ""])
     L += ["## Figures", "", "Fig. 4/6 — every leaf for one root sample (TreeVAE row above TreeDiffusion row):", "", "![fig4](fig4_all_leaves.png)", "",
           "Fig. 2 — reconstructions (rows: test images, TreeVAE, TreeDiffusion):", "", "![fig2](fig2_reconstructions.png)", "",
           "Fig. 3 — generations (rows: TreeVAE, TreeDiffusion):", "", "![fig3](fig3_samples.png)", "",
-          "Fig. 5 — leaf fidelity: per leaf, TreeDiffusion generations from p(x | leaf) and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![fig5](fig5_leaf_histograms.png)", ""]
+          *(["Fig. 5 — leaf fidelity: per leaf, TreeDiffusion generations from p(x | leaf) and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![fig5](fig5_leaf_histograms.png)", ""] if "fig5" in ev.get("figures", {}) else [])]
     p = run_dir / "report.md"; p.write_text("\n".join(L)); return p
 
 def _method_label(meth: str, ev: dict) -> str:
@@ -402,11 +428,11 @@ def run_seeds(cfg: ExperimentConfig, out, device=None, log=print, tree=None) -> 
     from dataclasses import replace
     return [run_experiment(replace(cfg, seed=s), Path(out) / f"seed{s}", device, log, tree) for s in cfg.seeds]
 
-def seed_table(evals: list) -> dict:
-    "{method: {rec|gen: (mean, std)}} over a list of `eval.json` dicts (std 0 for one seed)."
+def seed_table(evals: list, key: str = "fid") -> dict:
+    "{method: {rec|gen: (mean, std)}} of FID `key` ('fid': classifier, 'inception_fid') over `eval.json` dicts (std 0 for one seed)."
     out = {}
-    for meth in evals[0]["fid"]:
-        out[meth] = {k: (float(np.mean([e["fid"][meth][k] for e in evals])), float(np.std([e["fid"][meth][k] for e in evals])))
+    for meth in evals[0][key]:
+        out[meth] = {k: (float(np.mean([e[key][meth][k] for e in evals])), float(np.std([e[key][meth][k] for e in evals])))
                      for k in ("rec", "gen")}
     return out
 
@@ -419,20 +445,26 @@ def _ms(xs) -> tuple:
 def _lf(e: dict, model: str): return (e.get("leaf_fidelity") or {}).get(model, {}).get("mean")
 
 def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
-    "Table 1 {method: {rec, gen: (mean, std)}} and Table 2 {method: {entropy, leaf_fidelity: (mean, std)}} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
-    st = seed_table(seed_evals)
+    "Table 1 {method: {rec, gen: (mean, std)}} — Inception FID when every run has it (the paper's metric; the classifier FID kept as `table1_classifier`) — and Table 2 {method: {entropy, leaf_fidelity}} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
+    runs = [*seed_evals, *baseline_evals]
+    key = "inception_fid" if all("inception_fid" in e for e in runs) else "fid"
+    clf = None
+    if key == "inception_fid" and all("fid" in e for e in runs):
+        drop = lambda es: [{k: v for k, v in e.items() if k != "inception_fid"} for e in es]
+        clf = paper_tables(drop(seed_evals), drop(baseline_evals))["table1"]
+    st = seed_table(seed_evals, key)
     t1, t2 = {"TreeVAE": st["TreeVAE"]}, {}
-    row = lambda evals, m: dict(entropy=_ms([e["entropy"][m] for e in evals]), leaf_fidelity=_ms([_lf(e, m) for e in evals]))
+    row = lambda evals, m: dict(entropy=_ms([(e.get("entropy") or {}).get(m) for e in evals]), leaf_fidelity=_ms([_lf(e, m) for e in evals]))
     t2["TreeVAE decoders"] = row(seed_evals, "TreeVAE")
     if baseline_evals:
-        t1["TreeVAE + Diffusion"] = seed_table(baseline_evals)["TreeDiffusion"]
+        t1["TreeVAE + Diffusion"] = seed_table(baseline_evals, key)["TreeDiffusion"]
         t2["TreeVAE + Diffusion"] = row(baseline_evals, "TreeDiffusion")
     t1["TreeDiffusion"] = st["TreeDiffusion"]
     t2["TreeDiffusion"] = row(seed_evals, "TreeDiffusion")
-    t2["real test images"] = dict(entropy=_ms([e["entropy"].get("real") for e in seed_evals]),
+    t2["real test images"] = dict(entropy=_ms([(e.get("entropy") or {}).get("real") for e in seed_evals]),
                                   leaf_fidelity=_ms([(e.get("leaf_fidelity") or {}).get("noise_floor") for e in seed_evals]))
-    return dict(table1=t1, table2=t2, n_seeds=len(seed_evals), n_baseline=len(baseline_evals),
-                n_images=seed_evals[0]["n_images"], threshold=seed_evals[0]["entropy"]["threshold"],
+    return dict(table1=t1, table2=t2, fid=key, table1_classifier=clf, n_seeds=len(seed_evals), n_baseline=len(baseline_evals),
+                n_images=seed_evals[0]["n_images"], threshold=(seed_evals[0].get("entropy") or {}).get("threshold"),
                 n_per_leaf=(seed_evals[0].get("leaf_fidelity") or {}).get("n_per_leaf"))
 
 # %% ../nbs/12_experiments.ipynb #aad78022
@@ -440,9 +472,13 @@ def tables_markdown(t: dict, dataset: str) -> str:
     "Markdown for `paper_tables` output, paper numbers beside ours."
     pm, pe = PAPER.get(dataset, {}), PAPER_ENTROPY.get(dataset, ("–", "–"))
     f = lambda v, d=2: "–" if np.isnan(v[0]) else f"{v[0]:.{d}f} ± {v[1]:.{d}f}"
-    L = [f"Table 1 — classifier FID on {t['n_images']} images, mean ± std over {t['n_seeds']} seeds (baseline: {t['n_baseline']}); paper: Inception FID, 10k images", "",
-         "| method | ours rec | ours gen | paper rec | paper gen |", "|---|---|---|---|---|"]
-    L += [f"| {m} | {f(v['rec'])} | {f(v['gen'])} | {pm.get(m, ('–', '–'))[0]} | {pm.get(m, ('–', '–'))[1]} |" for m, v in t["table1"].items()]
+    inc, c = t.get("fid") == "inception_fid", t.get("table1_classifier")
+    L = [f"Table 1 — {'Inception' if inc else 'classifier'} FID on {t['n_images']} images, mean ± std over {t['n_seeds']} seeds (baseline: {t['n_baseline']})"
+         + ("; classifier FID beside it" if c else "") + "; paper: Inception FID, 10k images", "",
+         "| method | ours rec | ours gen |" + (" classifier FID rec | classifier FID gen |" if c else "") + " paper rec | paper gen |",
+         "|---|---|---|" + ("---|---|" if c else "") + "---|---|"]
+    L += [f"| {m} | {f(v['rec'])} | {f(v['gen'])} |" + (f" {f(c[m]['rec'])} | {f(c[m]['gen'])} |" if c else "")
+          + f" {pm.get(m, ('–', '–'))[0]} | {pm.get(m, ('–', '–'))[1]} |" for m, v in t["table1"].items()]
     L += ["", f"Table 2 — mean per-leaf class entropy (nats, τ = {t['threshold']}; the real leaves are the reference) and leaf fidelity "
           f"(TV to the leaf's real class histogram, {t.get('n_per_leaf') or '–'} forced-leaf generations per leaf; real row: noise floor; lower is better)", "",
           "| method | entropy | entropy (paper) | leaf fidelity |", "|---|---|---|---|"]

@@ -46,12 +46,16 @@ def finetune_schedule(g: GrowthConfig) -> GrowthConfig:
     return replace(g, kl_decay=d)
 
 # %% ../nbs/05_growth.ipynb #77ab4caa
-def two_views(x: torch.Tensor, all_images: bool = False) -> torch.Tensor:
+def two_views(x: torch.Tensor, all_images: bool = False, kind: str = "color") -> torch.Tensor:
     "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (float [0,1] batch), or for all of them (`all_images`)."
     import torchvision.transforms.v2 as T
     s = x.shape[-1]
-    aug = T.Compose([T.RandomResizedCrop(s, scale=(0.2, 1.0), antialias=True), T.RandomHorizontalFlip(),
-                     T.RandomApply([T.ColorJitter(0.4, 0.4, 0.4, 0.1)], p=0.8), T.RandomGrayscale(0.2)])
+    if kind == "celeba":      # the reference's CelebA views: mild crops, no hue shift, no grayscale (faces stay faces)
+        aug = T.Compose([T.RandomResizedCrop(s, scale=(0.75, 1.0), ratio=(0.8, 1.25), antialias=True), T.RandomHorizontalFlip(),
+                         T.RandomApply([T.ColorJitter(0.2, 0.2, 0.2)], p=0.8)])
+    else:                     # CIFAR-10 / CUBICC (SimCLR-style)
+        aug = T.Compose([T.RandomResizedCrop(s, scale=(0.2, 1.0), antialias=True), T.RandomHorizontalFlip(),
+                         T.RandomApply([T.ColorJitter(0.4, 0.4, 0.4, 0.1)], p=0.8), T.RandomGrayscale(0.2)])
     x = x if all_images else x[: max(len(x) // 2, 1)]
     return torch.cat([torch.stack([aug(im) for im in x]) for _ in range(2)]).clamp(0, 1)
 
@@ -79,7 +83,7 @@ def affine_views(x: torch.Tensor, degrees: float = 15.0, translate: float = 0.1,
 def training_views(c: TreeVAEConfig, all_images: bool = False):
     "What a training step feeds the model: two augmented views per image (`c.contrastive_augment`; of the batch's first half unless `all_images`) when the contrastive loss is on, else the batch itself."
     if c.contrastive_weight <= 0: return lambda x: x
-    f = dict(color=two_views, affine=affine_views)[c.contrastive_augment]
+    f = dict(color=two_views, celeba=partial(two_views, kind="celeba"), affine=affine_views)[c.contrastive_augment]
     return partial(f, all_images=all_images)
 
 def step_batch(cfg: ExperimentConfig) -> tuple:

@@ -81,7 +81,12 @@ def check_data(cfg: ExperimentConfig) -> Check:
 # %% ../nbs/11a_preflight.ipynb #03671a79
 def check_inception(cfg: ExperimentConfig) -> Check:
     "When `eval.inception` is on: the FID Inception weights are found and load."
-    if not cfg.eval.inception: return Check("Inception weights", True, "not needed (eval.inception: false; classifier FID only)")
+    from treediffusion.data import CLASSES
+    if not cfg.eval.inception:
+        if len(CLASSES[cfg.data.name]) < 2:
+            return Check("Inception weights", False, f"{cfg.data.name} has no class labels, so no classifier metric applies and eval.inception is off",
+                         "set eval.inception: true (Inception FID is the only measure for unlabelled data)")
+        return Check("Inception weights", True, "not needed (eval.inception: false; classifier FID only)")
     if cfg.eval.inception_weights == "random": return Check("Inception weights", True, "a seeded random network (rehearsal: its FID is no paper number)")
     from treediffusion.metrics import inception_weights_path, load_inception_state, WEIGHTS_ENV
     try: p = inception_weights_path(cfg.eval.inception_weights); load_inception_state(p)
