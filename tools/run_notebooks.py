@@ -8,7 +8,7 @@ it took (`tests/test_notebooks.py` fails when a notebook's code changed after it
     python tools/run_notebooks.py nbs/09_ddim.ipynb nbs/11_metrics.ipynb
     make notebooks                                # the same as the first line
 """
-import argparse, hashlib, json, os, subprocess, sys, time
+import argparse, hashlib, json, os, shutil, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,14 +36,22 @@ def execute(path: str) -> tuple:
     execnb.shell.CaptureShell.__init__ = partialmethod(execnb.shell.CaptureShell.__init__, mpl_format="png")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     flags, path = get_config().tst_flags, str(Path(path).resolve())          # test_nb runs inside the notebook's folder
-    t0 = time.time()
-    ok, _ = test_nb(path, skip_flags=flags.split() if isinstance(flags, str) else list(flags), save=True, cell_timeout=900)
-    secs = round(time.time() - t0, 1)
-    if ok:
-        nb = json.loads(Path(path).read_text())
-        nb["metadata"]["treediffusion"] = dict(executed_sources_sha256=sources_sha256(nb), executed_seconds=secs)
-        Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
-        nbdev_clean.__wrapped__(fname=path)
+    t0, before = time.time(), sources_sha256(json.loads(Path(path).read_text()))
+    # run a copy beside the original (same folder: relative paths hold): an edit made to the original while it runs
+    # must not be overwritten by the sources the run started from
+    run = Path(path).with_name(f".{Path(path).stem}.running.ipynb"); shutil.copyfile(path, run)
+    try:
+        ok, _ = test_nb(str(run), skip_flags=flags.split() if isinstance(flags, str) else list(flags), save=True, cell_timeout=900)
+        secs = round(time.time() - t0, 1)
+        if ok and sources_sha256(json.loads(Path(path).read_text())) != before:
+            print(f"{path} was edited while it ran: its outputs were NOT stored; run it again", file=sys.stderr); ok = False
+        if ok:
+            nb = json.loads(run.read_text())
+            nb["metadata"]["treediffusion"] = dict(executed_sources_sha256=sources_sha256(nb), executed_seconds=secs)
+            run.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+            nbdev_clean.__wrapped__(fname=str(run))
+            os.replace(run, path)
+    finally: run.unlink(missing_ok=True)
     return os.path.relpath(path, ROOT), ok, secs
 
 
