@@ -104,6 +104,7 @@ class TreeVAEConfig:
                                     # 'cnn' (original cnn1 for 28×28: 3 convs k3 s2 to (h/4)×2×2 / Linear → 3 transposed convs)
     router_hidden: int = 128        # width of the router MLPs
     router_dropout: float = 0.0     # dropout inside routers
+    router: str = "full"            # conv archs: 'full' (the MLP reads all C·R·R values) or 'reference' (a 3×3 conv to one channel first, as the reference)
     max_depth: int = 6              # deepest leaf depth (root = 0)
     likelihood: str = "bernoulli"   # 'bernoulli' (BCE, sigmoid output) or 'gaussian' (SSE, linear output)
     activation: str = "silu"        # 'silu' (TreeDiffusion) or 'leaky_relu' (original TreeVAE, slope 0.3)
@@ -115,6 +116,7 @@ class TreeVAEConfig:
         for k, ok in (("arch", ARCHS), ("likelihood", ("bernoulli", "gaussian")), ("activation", ("silu", "leaky_relu"))):
             if getattr(self, k) not in ok: raise ConfigError(f"treevae.{k} must be one of {ok}, got {getattr(self, k)!r}")
         if self.max_depth < 1: raise ConfigError(f"treevae.max_depth must be ≥ 1, got {self.max_depth}")
+        if self.router not in ("full", "reference"): raise ConfigError(f"treevae.router must be 'full' or 'reference', got {self.router!r}")
         if self.contrastive_augment not in ("color", "celeba", "affine"):
             raise ConfigError(f"treevae.contrastive_augment must be 'color', 'celeba' or 'affine', got {self.contrastive_augment!r}")
         if self.vector_io not in VECTOR_IO: raise ConfigError(f"treevae.vector_io must be one of {VECTOR_IO}, got {self.vector_io!r}")

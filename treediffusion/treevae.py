@@ -110,10 +110,11 @@ class Gaussian(nn.Module):
         return self.mu(h), F.softplus(self.var(h))
 
 class Router(nn.Module):
-    "Probability of going left: flatten → [Linear → BN → act → Dropout] × 2 → Linear → sigmoid; output shape B."
-    def __init__(self, din, hidden, act, dropout=0.0):
+    "Probability of going left: [3×3 conv to one channel →] flatten → [Linear → BN → act → Dropout] × 2 → Linear → sigmoid; output shape B."
+    def __init__(self, din, hidden, act, dropout=0.0, squeeze: int | None = None):
         super().__init__()
-        self.net = nn.Sequential(nn.Flatten(), mlp_block(din, hidden, act), nn.Dropout(dropout),
+        first = [nn.Conv2d(squeeze, 1, 3, padding=1, bias=False)] if squeeze else []   # squeeze=C: the reference's router on a C×R×R map
+        self.net = nn.Sequential(*first, nn.Flatten(), mlp_block(din, hidden, act), nn.Dropout(dropout),
                                  mlp_block(hidden, hidden, act), nn.Dropout(dropout), nn.Linear(hidden, 1))
     def forward(self, h): return torch.sigmoid(self.net(h)).reshape(-1)
 
@@ -173,8 +174,10 @@ class Parts:
         cb, cl = c.bottom_up_channels, c.latent_channels
         return Gaussian(conv_block(cl, cb, c.activation), nn.Conv2d(cb, cl, 3, padding=1), nn.Conv2d(cb, cl, 3, padding=1))
     def router(self, on: str):
-        shape = self.map_shape if on == "map" else self.latent_shape
-        return Router(int(np.prod(shape)), self.cfg.router_hidden, self.cfg.activation, self.cfg.router_dropout)
+        c, shape = self.cfg, self.map_shape if on == "map" else self.latent_shape
+        if c.router == "reference" and len(shape) == 3:      # conv maps: squeeze the channels to one first, then R·R inputs
+            return Router(shape[1] * shape[2], c.router_hidden, c.activation, c.router_dropout, squeeze=shape[0])
+        return Router(int(np.prod(shape)), c.router_hidden, c.activation, c.router_dropout)
     def decoder(self):
         c = self.cfg
         if c.arch == "mlp": return vector_decoder(c)
