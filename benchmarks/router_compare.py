@@ -21,7 +21,7 @@ def run(a):
     cfg = load_config(preset_path("fashion-mnist"))
     e0, e1, e2, e3 = a.schedule
     g = replace(cfg.growth, epochs=e0, epochs_smalltree=e1, epochs_intermediate=e2, epochs_finetune=e3)
-    tv = replace(cfg.treevae, router=a.router, router_hidden=32 if a.router == "reference" else cfg.treevae.router_hidden)
+    tv = replace(cfg.treevae, router=a.router, router_hidden=32 if a.router == "reference" else 128)   # the two routers compared
     cfg = replace(cfg, seed=a.seed, growth=g, treevae=tv, data=replace(cfg.data, root=a.data_root))
     tag = f"{a.router}_s{a.seed}_e{'-'.join(map(str, a.schedule))}"
     t0 = time.time()
