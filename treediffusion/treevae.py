@@ -388,9 +388,14 @@ def sample_leaves(out: TreeVAEOutput, generator=None, argmax: bool = False) -> t
     idx = p.argmax(1) if argmax else torch.multinomial(p.clamp_min(0) + 1e-12, 1, generator=generator).squeeze(1)
     return torch.as_tensor(out.leaf_ids, device=p.device)[idx]
 
+_PATH_MASKS: dict = {}
+
 def path_mask(tree: Tree, device=None) -> torch.Tensor:
-    "V×L booleans: node `tree.nodes[v]` lies on the root-to-`tree.leaves[j]` path."
-    return torch.tensor([[n in tree.path(l) for l in tree.leaves] for n in tree.nodes], dtype=torch.bool, device=device)
+    "V×L booleans: node `tree.nodes[v]` lies on the root-to-`tree.leaves[j]` path (cached per topology and device: it sits in the training loop)."
+    key = (tuple(tree.nodes), tuple(tree.leaves), str(device))
+    if key not in _PATH_MASKS:
+        _PATH_MASKS[key] = torch.tensor([[n in tree.path(l) for l in tree.leaves] for n in tree.nodes], dtype=torch.bool, device=device)
+    return _PATH_MASKS[key]
 
 def path_latents(tree: Tree, out: TreeVAEOutput, leaves: torch.Tensor):
     "Flattened (node_ids M, latents M×…, sample_index M) for the root-to-`leaves[b]` path of every sample b, node-major."
