@@ -83,6 +83,8 @@ class DataConfig:
             raise ConfigError(f"Unknown dataset '{self.name}'" + (f" (did you mean '{close[0]}'?)" if close else "")
                               + f". Choose one of: {', '.join(DATASET_NAMES)}.")
         if self.batch_size < 1: raise ConfigError(f"data.batch_size must be ≥ 1, got {self.batch_size}")
+        for k in ("image_size", "n_train", "n_test"):
+            if getattr(self, k) is not None and getattr(self, k) < 1: raise ConfigError(f"data.{k} must be ≥ 1 or null, got {getattr(self, k)}")
 
 # %% ../nbs/01_config.ipynb #d8b237d0
 ARCHS = ("cnn1", "cnn2", "mlp")
@@ -115,7 +117,11 @@ class TreeVAEConfig:
     def __post_init__(self):
         for k, ok in (("arch", ARCHS), ("likelihood", ("bernoulli", "gaussian")), ("activation", ("silu", "leaky_relu"))):
             if getattr(self, k) not in ok: raise ConfigError(f"treevae.{k} must be one of {ok}, got {getattr(self, k)!r}")
-        if self.max_depth < 1: raise ConfigError(f"treevae.max_depth must be ≥ 1, got {self.max_depth}")
+        for k in ("in_channels", "image_size", "latent_channels", "representation_dim", "bottom_up_channels", "latent_dim", "hidden",
+                  "router_hidden", "max_depth"):
+            if getattr(self, k) < 1: raise ConfigError(f"treevae.{k} must be ≥ 1, got {getattr(self, k)}")
+        if not 0 <= self.router_dropout < 1: raise ConfigError(f"treevae.router_dropout must be in [0, 1), got {self.router_dropout}")
+        if self.contrastive_weight < 0: raise ConfigError(f"treevae.contrastive_weight must be ≥ 0, got {self.contrastive_weight}")
         if self.router not in ("full", "reference"): raise ConfigError(f"treevae.router must be 'full' or 'reference', got {self.router!r}")
         if self.contrastive_augment not in ("color", "celeba", "affine"):
             raise ConfigError(f"treevae.contrastive_augment must be 'color', 'celeba' or 'affine', got {self.contrastive_augment!r}")
@@ -150,8 +156,19 @@ class GrowthConfig:
                                     # 'half' (before 2026-11-26: views of each batch's first half, so an epoch saw half the data)
     max_splits: int = 150           # growth budget: stop splitting after this many splits even if fewer than n_leaves
                                     # leaves are effective (routers that collapse can otherwise keep growth going)
+    checkpoint_minutes: float = 5.0 # mid-phase checkpoint at the end of an epoch once this many minutes passed since the last
+                                    # (0: every epoch); a killed run resumes from it, bit for bit
     def __post_init__(self):
         if self.n_leaves < 2: raise ConfigError(f"growth.n_leaves must be ≥ 2, got {self.n_leaves}")
+        for k in ("epochs", "epochs_smalltree", "epochs_intermediate", "epochs_finetune", "min_leaf_samples", "weight_decay", "kl_start",
+                  "kl_decay", "checkpoint_minutes"):
+            if getattr(self, k) < 0: raise ConfigError(f"growth.{k} must be ≥ 0, got {getattr(self, k)}")
+        for k in ("intermediate_every", "lr_step", "max_depth"):
+            if getattr(self, k) < 1: raise ConfigError(f"growth.{k} must be ≥ 1, got {getattr(self, k)}")
+        if self.lr <= 0 or self.lr_gamma <= 0: raise ConfigError(f"growth.lr and growth.lr_gamma must be > 0, got {self.lr}, {self.lr_gamma}")
+        if self.kl_decay_finetune is not None and self.kl_decay_finetune < 0:
+            raise ConfigError(f"growth.kl_decay_finetune must be ≥ 0 or null, got {self.kl_decay_finetune}")
+        if not 0 <= self.prune_threshold < 1: raise ConfigError(f"growth.prune_threshold must be in [0, 1), got {self.prune_threshold}")
         if self.view_epochs not in ("full", "half"): raise ConfigError(f"growth.view_epochs must be 'full' or 'half', got {self.view_epochs!r}")
         if self.max_splits < self.n_leaves - 1:
             raise ConfigError(f"growth.max_splits={self.max_splits} cannot reach n_leaves={self.n_leaves} (that takes at least "
@@ -243,6 +260,8 @@ class DiffusionConfig:
         if not 0 <= self.cond_drop < 1: raise ConfigError(f"diffusion.cond_drop must be in [0, 1), got {self.cond_drop}")
         if self.loss_weight not in ("uniform", "min_snr"): raise ConfigError(f"diffusion.loss_weight must be 'uniform' or 'min_snr', got {self.loss_weight!r}")
         if self.snr_gamma <= 0: raise ConfigError(f"diffusion.snr_gamma must be > 0, got {self.snr_gamma}")
+        if not 0 < self.beta_start < self.beta_end < 1:
+            raise ConfigError(f"diffusion.beta_start and diffusion.beta_end must satisfy 0 < beta_start < beta_end < 1, got {self.beta_start}, {self.beta_end}")
         if self.mixed_precision not in ("auto", "no", "bf16", "fp16"): raise ConfigError(f"diffusion.mixed_precision: unknown {self.mixed_precision!r}")
         if self.tree_pass_batches < 1: raise ConfigError(f"diffusion.tree_pass_batches must be ≥ 1, got {self.tree_pass_batches}")
         if self.recon_input and self.unet.extra_channels != self.unet.in_channels:
@@ -278,6 +297,8 @@ class EvalConfig:
         if self.inception_fid_method not in ("sqrtm", "eigh"): raise ConfigError(f"eval.inception_fid_method must be 'sqrtm' or 'eigh', got {self.inception_fid_method!r}")
         if self.n_samples < 1 or self.n_all_leaves < 1: raise ConfigError(f"eval.n_samples and eval.n_all_leaves must be ≥ 1, got {self.n_samples}, {self.n_all_leaves}")
         if self.eta is not None and not 0 <= self.eta <= 1: raise ConfigError(f"eval.eta must be in [0, 1] or null, got {self.eta}")
+        if self.classifier_epochs < 1: raise ConfigError(f"eval.classifier_epochs must be ≥ 1, got {self.classifier_epochs}")
+        if self.sample_steps is not None and self.sample_steps < 1: raise ConfigError(f"eval.sample_steps must be ≥ 1 or null, got {self.sample_steps}")
 
 # %% ../nbs/01_config.ipynb #7f4d9f84
 @dataclass
@@ -293,6 +314,7 @@ class ExperimentConfig:
     diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     def __post_init__(self):
+        if self.seed < 0 or min(self.seeds, default=0) < 0: raise ConfigError(f"seed and seeds must be ≥ 0, got {self.seed}, {list(self.seeds)}")
         if self.growth.max_depth != self.treevae.max_depth:
             raise ConfigError(f"growth.max_depth ({self.growth.max_depth}) must equal treevae.max_depth ({self.treevae.max_depth}).")
 

@@ -23,7 +23,7 @@ from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_
 # %% auto #0
 __all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'two_views', 'affine_warp', 'affine_views', 'training_views',
            'step_batch', 'train_phase', 'predict_leaf_probs', 'choose_leaf', 'path_posterior', 'subtree_modules',
-           'subtree_loss', 'prune_small_leaves', 'tree_figure', 'grow_tree']
+           'subtree_loss', 'prune_small_leaves', 'rng_state', 'set_rng_state', 'tree_figure', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
 def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False, drop_last: bool = False,
@@ -94,14 +94,17 @@ def step_batch(cfg: ExperimentConfig) -> tuple:
 
 # %% ../nbs/05_growth.ipynb #0fa0f3d6
 def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, batch_size: int, desc: str = "train",
-                generator=None, train_modules=None) -> list:
+                generator=None, train_modules=None, progress: dict | None = None, save=None, save_every_s: float = 0.0) -> list:
     "Train `params` for `epochs` epochs; `train_modules` (default: the whole model) are put in train mode, the rest eval."
     if epochs <= 0 or len(images) == 0: return []
     params = [p for p in params if p.requires_grad]
     opt = torch.optim.Adam(params, lr=g.lr, weight_decay=g.weight_decay)
     sched = torch.optim.lr_scheduler.StepLR(opt, g.lr_step, g.lr_gamma)
-    hist, step, dev = [], 0, model.device
-    bar = tqdm(range(epochs), desc=desc, leave=False)
+    hist, step, dev, start = [], 0, model.device, 0
+    if progress is not None:        # an interrupted run's mid-phase checkpoint: continue after its last finished epoch
+        opt.load_state_dict(progress["opt"]); sched.load_state_dict(progress["sched"]); hist, start = list(progress["hist"]), progress["epoch"]
+    last = time.monotonic()
+    bar = tqdm(range(start, epochs), desc=desc, leave=False, initial=start, total=epochs)
     for ep in bar:
         if train_modules is None: model.train()
         else:
@@ -116,6 +119,8 @@ def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, ba
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             tot, nb, step = tot + loss.item(), nb + 1, step + 1
         sched.step(); hist.append(tot / max(nb, 1)); bar.set_postfix(loss=f"{hist[-1]:.2f}", kl_w=f"{a:.2f}")
+        if save is not None and ep + 1 < epochs and time.monotonic() - last >= save_every_s:
+            save(dict(epoch=ep + 1, hist=hist, opt=opt.state_dict(), sched=sched.state_dict())); last = time.monotonic()
     model.eval()
     return hist
 
@@ -189,11 +194,22 @@ def prune_small_leaves(model: TreeVAE, images: torch.Tensor, threshold: float = 
     return pruned
 
 # %% ../nbs/05_growth.ipynb #1cfe1bfa
-def _save_growth(model, state, cfg, out, keep_as: str | None = None):
+def rng_state(generator: torch.Generator, device) -> dict:
+    "The random-number state a growth step depends on: the data-order `generator`, torch's CPU generator and, on CUDA, the device's."
+    s = dict(data=generator.get_state(), cpu=torch.get_rng_state())
+    if torch.device(device).type == "cuda": s["cuda"] = torch.cuda.get_rng_state(device)
+    return s
+
+def set_rng_state(generator: torch.Generator, s: dict, device):
+    "Restore what `rng_state` saved."
+    generator.set_state(s["data"]); torch.set_rng_state(s["cpu"])
+    if "cuda" in s and torch.device(device).type == "cuda": torch.cuda.set_rng_state(s["cuda"], device)
+
+def _save_growth(model, state, cfg, out, keep_as: str | None = None, rng: dict | None = None):
     "Atomic checkpoint of the growth in `growth.pt`, also copied (atomically) to `keep_as` if given."
     if out is None: return
     ck = save_checkpoint(dict(kind="treevae", config=to_dict(model.cfg), tree=tree_to_json(model.tree), state_dict=model.state_dict(),
-                              growth=state, experiment=to_dict(cfg)), Path(out) / "growth.pt")
+                              growth=state, experiment=to_dict(cfg), rng=rng), Path(out) / "growth.pt")
     if keep_as: atomic_write(Path(out) / keep_as, lambda f: f.write(ck.read_bytes()))
 
 def tree_figure(model, images, path, labels=None, classes=None, n_img: int = 3, title: str | None = None):
@@ -216,52 +232,64 @@ def _picture(model, images, out, name):
 
 # %% ../nbs/05_growth.ipynb #80d268a0
 def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: bool = True, device=None, log=print) -> TreeVAE:
-    "Grow, prune and finetune a TreeVAE on uint8 `images` following `cfg.growth`; checkpoints in `out`."
+    "Grow, prune and finetune a TreeVAE on uint8 `images` following `cfg.growth`; checkpoints in `out`, resumed from there."
     g = cfg.growth
     dev = torch.device(device) if device is not None else torch.device("cpu")
     gen = torch.Generator().manual_seed(cfg.seed); torch.manual_seed(cfg.seed)
-    model, state = TreeVAE(cfg.treevae).to(dev), dict(stage="initial", n_splits=0, last_intermediate=0, history=[])
+    model = TreeVAE(cfg.treevae).to(dev)
+    state = dict(stage="initial", n_splits=0, last_intermediate=0, history=[], phase=None, split=None)
     ck = Path(out) / "growth.pt" if out is not None else None
     if out is not None: Path(out).mkdir(parents=True, exist_ok=True); save_config(cfg, Path(out) / "config.yml")
     if resume and ck is not None and ck.exists():
         c = load_checkpoint(ck, dev)
         model = TreeVAE(cfg.treevae, tree_from_json(c["tree"])).to(dev)
-        load_treevae_state(model, c); state = c["growth"]
-        log(f"resuming growth from {ck}: stage={state['stage']}, splits={state['n_splits']}, leaves={model.tree.leaves}")
+        load_treevae_state(model, c); state = dict(phase=None, split=None) | c["growth"]
+        if c.get("rng") is not None: set_rng_state(gen, c["rng"], dev)
+        at = f", inside {state['phase']['name']} after epoch {state['phase']['epoch']}" if state["phase"] else ""
+        log(f"resuming growth from {ck}: stage={state['stage']}, splits={state['n_splits']}, leaves={model.tree.leaves}{at}")
+    save = lambda keep_as=None: _save_growth(model, state, cfg, out, keep_as, rng_state(gen, dev))
     bs, views = step_batch(cfg)
+    def train(name, loss, params, epochs, data=images, sched=g, mods=None):
+        "One phase, checkpointed mid-phase (growth.checkpoint_minutes) and resumed from the interrupted run's progress."
+        p = state["phase"] if state["phase"] is not None and state["phase"]["name"] == name else None
+        t0 = time.time() - (p["seconds"] if p else 0.0)
+        def keep(progress): state["phase"] = dict(progress, name=name, seconds=time.time() - t0); save()
+        h = train_phase(model, data, loss, params, epochs, sched, bs, name, gen, mods, p, keep if out is not None else None, g.checkpoint_minutes * 60)
+        state["phase"] = None
+        return (h[-1] if h else None), round(time.time() - t0, 1)
     full = lambda x, a: model(views(x), kl_weight=a).loss
     def phase(name, epochs, sched=g):
-        t0 = time.time(); h = train_phase(model, images, full, model.parameters(), epochs, sched, bs, name, gen)
-        state["history"].append(dict(phase=name, epochs=epochs, loss=h[-1] if h else None, seconds=round(time.time() - t0, 1), leaves=model.tree.leaves))
-        log(f"[{name}] {epochs} epochs, loss {h[-1] if h else float('nan'):.2f}, {time.time() - t0:.0f}s, leaves {model.tree.leaves}")
+        loss, s = train(name, full, list(model.parameters()), epochs, sched=sched)
+        state["history"].append(dict(phase=name, epochs=epochs, loss=loss, seconds=s, leaves=model.tree.leaves))
+        log(f"[{name}] {epochs} epochs, loss {float('nan') if loss is None else loss:.2f}, {s:.0f}s, leaves {model.tree.leaves}")
     if state["stage"] == "initial":
-        phase("initial", g.epochs); state["stage"] = "grow"; _save_growth(model, state, cfg, out)
+        phase("initial", g.epochs); state["stage"] = "grow"; save()
     while state["stage"] == "grow":
         n = state["n_splits"]
         if g.epochs_intermediate > 0 and n and n % g.intermediate_every == 0 and state["last_intermediate"] != n:
-            phase(f"intermediate{n}", g.epochs_intermediate); state["last_intermediate"] = n; _save_growth(model, state, cfg, out)
-        pi = predict_leaf_probs(model, images)
-        leaf, n_eff, counts = choose_leaf(model, pi, g)
-        if leaf is not None and n >= g.max_splits:
-            log(f"[grow] stopping at growth.max_splits={g.max_splits} with only {n_eff} of {g.n_leaves} leaves effective "
-                f"(holding ≥ 1% of the data); the routers may be collapsing — see the tree_split*.png pictures"); leaf = None
-        if leaf is None:
-            state["stage"] = "prune"; _save_growth(model, state, cfg, out); break
-        j = model.tree.leaves.index(leaf)
-        sub = images[pi[:, j] >= min(1 / n_eff, 0.5)]
-        kids = model.split_leaf(leaf)
-        t0 = time.time(); mods = subtree_modules(model, leaf)
-        h = train_phase(model, sub, lambda x, a: subtree_loss(model, views(x), leaf, a), [p for m in mods for p in m.parameters()],
-                        g.epochs_smalltree, g, bs, f"split{n + 1}:leaf{leaf}", gen, train_modules=mods)
-        state["n_splits"] = n + 1
-        state["history"].append(dict(phase=f"split{n + 1}", leaf=leaf, children=list(kids), n_samples=len(sub), n_eff=n_eff,
-                                     loss=h[-1] if h else None, seconds=round(time.time() - t0, 1)))
-        log(f"[split{n + 1}] leaf {leaf} → {kids} on {len(sub)} samples (n_eff={n_eff}), {time.time() - t0:.0f}s")
-        _save_growth(model, state, cfg, out); _picture(model, images, out, f"tree_split{n + 1}")
+            phase(f"intermediate{n}", g.epochs_intermediate); state["last_intermediate"] = n; save()
+        if state["split"] is None:      # choose and split a leaf (a resumed run finds the split it was training)
+            pi = predict_leaf_probs(model, images)
+            leaf, n_eff, counts = choose_leaf(model, pi, g)
+            if leaf is not None and n >= g.max_splits:
+                log(f"[grow] stopping at growth.max_splits={g.max_splits} with only {n_eff} of {g.n_leaves} leaves effective "
+                    f"(holding ≥ 1% of the data); the routers may be collapsing — see the tree_split*.png pictures"); leaf = None
+            if leaf is None:
+                state["stage"] = "prune"; save(); break
+            mask = pi[:, model.tree.leaves.index(leaf)] >= min(1 / n_eff, 0.5)
+            state["split"] = dict(leaf=leaf, children=list(model.split_leaf(leaf)), mask=mask, n_eff=n_eff)
+        sp = state["split"]; leaf, sub = sp["leaf"], images[sp["mask"]]
+        mods = subtree_modules(model, leaf)
+        loss, s = train(f"split{n + 1}:leaf{leaf}", lambda x, a: subtree_loss(model, views(x), leaf, a),
+                        [p for m in mods for p in m.parameters()], g.epochs_smalltree, sub, mods=mods)
+        state["n_splits"], state["split"] = n + 1, None
+        state["history"].append(dict(phase=f"split{n + 1}", leaf=leaf, children=sp["children"], n_samples=len(sub), n_eff=sp["n_eff"], loss=loss, seconds=s))
+        log(f"[split{n + 1}] leaf {leaf} → {tuple(sp['children'])} on {len(sub)} samples (n_eff={sp['n_eff']}), {s:.0f}s")
+        save(); _picture(model, images, out, f"tree_split{n + 1}")
     if state["stage"] == "prune":
         pruned = prune_small_leaves(model, images, g.prune_threshold) if g.prune and len(model.tree.leaves) > 1 else []
         state["history"].append(dict(phase="prune", pruned=pruned, leaves=model.tree.leaves)); log(f"[prune] removed {pruned}")
-        state["stage"] = "finetune"; _save_growth(model, state, cfg, out, keep_as="grown.pt")   # the pruned tree, to re-finetune
+        state["stage"] = "finetune"; save(keep_as="grown.pt")   # the pruned tree, to re-finetune
     if state["stage"] == "finetune":
-        phase("finetune", g.epochs_finetune, finetune_schedule(g)); state["stage"] = "done"; _save_growth(model, state, cfg, out)
+        phase("finetune", g.epochs_finetune, finetune_schedule(g)); state["stage"] = "done"; save()
     return model.eval()

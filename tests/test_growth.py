@@ -1,0 +1,71 @@
+"Growth resumes mid-phase: a run killed inside any phase kind and run again ends bit for bit where the uninterrupted run ends."
+import random
+
+import pytest
+import torch
+
+from conftest import ROOT
+import treediffusion.growth as G
+from treediffusion.config import load_config
+from treediffusion.core import load_checkpoint
+from treediffusion.data import dataset_from_config
+
+
+class Killed(Exception): "Stands in for kill -9 right after a checkpoint (a later kill loses the same progress or less)."
+
+
+def config():
+    c = load_config(ROOT / "configs/tiny.yml"); c.data.root = str(ROOT / "data")
+    g = c.growth    # every phase kind ≥ 2 epochs, an intermediate phase after every split, a checkpoint after every epoch
+    g.epochs, g.epochs_smalltree, g.epochs_intermediate, g.epochs_finetune, g.intermediate_every, g.checkpoint_minutes = 3, 2, 2, 3, 1, 0
+    c.treevae.contrastive_weight, c.treevae.contrastive_augment = 1.0, "affine"    # the augmentation's random draws must resume too
+    return c
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    c = config(); ims = dataset_from_config(c.data, "train").images
+    d = tmp_path_factory.mktemp("ref"); log = []
+    ref = G.grow_tree(c, ims, out=d, log=log.append)
+    assert any(l.startswith("[intermediate") for l in log) and any(l.startswith("[split") for l in log), log
+    return c, ims, ref, load_checkpoint(d / "growth.pt")["growth"]["history"]
+
+
+@pytest.mark.parametrize("kind", ["initial", "split", "intermediate", "finetune"])
+def test_growth_resumes_mid_phase_bitwise(setup, tmp_path, monkeypatch, kind):
+    c, ims, ref, ref_hist = setup
+    seen, orig = [], G._save_growth
+    def save_then_die(model, state, *a, **k):
+        orig(model, state, *a, **k)
+        p = state.get("phase")
+        if p is not None and p["name"].startswith(kind):
+            seen.append(p["epoch"])
+            if p["epoch"] == target: raise Killed(p)
+    epochs = {"initial": c.growth.epochs, "split": c.growth.epochs_smalltree, "intermediate": c.growth.epochs_intermediate,
+              "finetune": c.growth.epochs_finetune}[kind]
+    target = random.Random(kind).randrange(1, epochs)          # a random epoch inside the phase (never its last)
+    monkeypatch.setattr(G, "_save_growth", save_then_die)
+    with pytest.raises(Killed): G.grow_tree(c, ims, out=tmp_path, log=lambda s: None)
+    monkeypatch.setattr(G, "_save_growth", orig)
+    assert seen[-1] == target
+    log = []; m = G.grow_tree(c, ims, out=tmp_path, log=log.append)
+    assert f"after epoch {target}" in log[0] and kind in log[0], log[0]
+    assert m.tree.nodes == ref.tree.nodes
+    a, b = m.state_dict(), ref.state_dict()
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), [k for k in a if not torch.equal(a[k], b[k])]
+    hist = load_checkpoint(tmp_path / "growth.pt")["growth"]["history"]
+    assert [h.get("loss") for h in hist] == [h.get("loss") for h in ref_hist]
+
+
+def test_phase_boundary_resume_restores_rng(setup, tmp_path, monkeypatch):
+    "Killed between phases (after the initial phase's checkpoint), the rerun also ends bit for bit: the data order and noise resume."
+    c, ims, ref, _ = setup
+    orig = G.train_phase
+    def die_on_split(*a, **k):
+        if str(a[7]).startswith("split"): raise Killed()
+        return orig(*a, **k)
+    monkeypatch.setattr(G, "train_phase", die_on_split)
+    with pytest.raises(Killed): G.grow_tree(c, ims, out=tmp_path, log=lambda s: None)
+    monkeypatch.setattr(G, "train_phase", orig)
+    m = G.grow_tree(c, ims, out=tmp_path, log=lambda s: None)
+    assert all(torch.equal(x, y) for x, y in zip(m.state_dict().values(), ref.state_dict().values()))
