@@ -64,3 +64,23 @@ def test_run_reuses_a_grown_tree(tree_dir, tmp_path):
     bad = subprocess.run(cli("run", "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "bad", "--tree", tmp_path / "run"),
                          capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode != 0 and "fit-tree" in bad.stderr
+
+
+def test_prefix_conditioning_cli(tree_dir, tmp_path):
+    "A model trained with diffusion.prefix_prob conditions on an internal node (`--condition prefix`) and draws every node (`--mode nodes`); a full-path model refuses."
+    cfg = tmp_path / "prefix.yml"
+    cfg.write_text((ROOT / "configs/tiny.yml").read_text().replace("  signal: path\n", "  signal: path\n  prefix_prob: 0.5\n"))
+    r = subprocess.run(cli("fit-diffusion", "--tree", tree_dir, "--config", cfg, "--out", tmp_path / "pm"), capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = subprocess.run(cli("sample", "--model", tmp_path / "pm", "--mode", "subtree", "--node", 0, "--condition", "prefix", "--n", 2,
+                           "--steps", 2, "--out", tmp_path / "s"), capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = subprocess.run(cli("sample", "--model", tmp_path / "pm", "--mode", "nodes", "--n", 2, "--steps", 2, "--out", tmp_path / "s"),
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    z = np.load(tmp_path / "s/nodes.npz"); assert len(z["images"]) == 2 * len(set(z["nodes"].tolist())) >= 6
+    r = subprocess.run(cli("fit-diffusion", "--tree", tree_dir, "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "full"),
+                       capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(cli("sample", "--model", tmp_path / "full", "--mode", "subtree", "--node", 0, "--condition", "prefix", "--out", tmp_path / "s"),
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 1 and "prefix_prob > 0" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]

@@ -19,19 +19,20 @@ from fastcore.script import call_parse
 from .cli import subcommand
 from .config import DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
 from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed,
-                                configure_cpu_runtime, save_grid)
+                                configure_cpu_runtime, save_grid, image_grid)
 from .data import dataset_from_config, to_signed, from_signed
 from .ddim import Scheduler, NoiseSchedule, linear_betas, make_sampler, sample as ddim_sample, guided
-from .path_encoder import PathEncoder, PathBatch, path_batch
+from .path_encoder import PathEncoder, PathBatch, path_batch, random_prefixes, truncate_paths
+from .tree import node_depth
 from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves, treevae_state
 from .unet import UNet
 
 # %% auto #0
-__all__ = ['STARTS', 'MODES', 'TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions', 'treevae_fingerprint',
-           'latent_dim', 'ema_with_warmup', 'new_model', 'loss_weights', 'train_diffusion', 'load_treediffusion',
-           'export_model', 'scheduler_for', 'denoise', 'conditional_prior', 'start_from', 'sample', 'all_leaves',
-           'sample_all_leaves', 'recons_all_leaves', 'recons', 'fit_diffusion', 'leaf_grid_figure', 'run_sampling',
-           'fit_diffusion_cmd', 'sample_cmd']
+__all__ = ['STARTS', 'CONDITIONS', 'MODES', 'TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions',
+           'treevae_fingerprint', 'latent_dim', 'ema_with_warmup', 'new_model', 'loss_weights', 'train_diffusion',
+           'load_treediffusion', 'export_model', 'scheduler_for', 'denoise', 'conditional_prior', 'start_from',
+           'sample', 'all_leaves', 'sample_all_leaves', 'recons_all_leaves', 'recons', 'fit_diffusion',
+           'leaf_grid_figure', 'node_generations', 'node_figure', 'run_sampling', 'fit_diffusion_cmd', 'sample_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -167,7 +168,7 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
             xs = images[rows[c0:c0 + d.tree_pass_batches].flatten()].to(dev).float() / 255
             conds = tree_conditions(treevae, xs, len(xs) // bs, decode=d.recon_input)
             for x01, (pb, recon) in zip(xs.split(bs), conds):
-                x0 = to_signed(x01)
+                x0 = to_signed(x01); pb = random_prefixes(pb, d.prefix_prob)     # prefix_prob > 0: internal nodes as conditions too
                 t = torch.randint(0, d.T, (len(x0),), device=dev); eps = torch.randn_like(x0)
                 drop = torch.rand(len(x0), device=dev) < d.cond_drop if d.cond_drop > 0 else None
                 with acc.autocast():
@@ -267,6 +268,7 @@ def _noise(n, d: DiffusionConfig, generator, device):
     return torch.randn((n, d.unet.in_channels, d.unet.image_size, d.unet.image_size), generator=generator, device=device)
 
 STARTS = ("noise", "reference")
+CONDITIONS = ("leaf", "prefix")
 
 def start_from(noise, d: DiffusionConfig, x0=None, start: str = "noise"):
     "x_T: pure `noise` ('noise', ours), or q(x_T | x0) = √ᾱ_T x0 + √(1−ᾱ_T) noise ('reference': the reference code's `recons` and all-leaves)."
@@ -276,14 +278,23 @@ def start_from(noise, d: DiffusionConfig, x0=None, start: str = "noise"):
     return NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end)).q_sample(x0.to(noise), t, noise).float()
 
 @torch.inference_mode()
-def sample(model, treevae, n: int, generator=None, node: int | None = None, **kw) -> dict:
-    "n generations (and the TreeVAE decoder image of the same leaf and latents): prior pass, leaf ~ p(l|z) (conditioned on lying under `node` if given), DDIM from noise."
+def sample(model, treevae, n: int, generator=None, node: int | None = None, condition: str = "leaf", **kw) -> dict:
+    """n generations (and the TreeVAE decoder image of the same leaf and latents): prior pass, leaf ~ p(l|z) (conditioned on lying
+    under `node` if given), DDIM from noise. `condition='prefix'` conditions on the path from the root to `node` only (a model
+    trained with `diffusion.prefix_prob > 0`); 'leaf' on the full path to the sampled leaf."""
     dev = next(model.parameters()).device; L = treevae.tree.leaves
+    if condition not in CONDITIONS: raise ValueError(f"condition must be one of {CONDITIONS}, got {condition!r}")
+    if condition == "prefix":
+        if node is None: raise ValueError("condition 'prefix' needs a node (--node ID)")
+        if model.cfg.prefix_prob <= 0:
+            raise ValueError("condition 'prefix' needs a model trained with diffusion.prefix_prob > 0 (this one saw full paths only, "
+                             "so an internal node's condition is out of distribution); use condition 'leaf' or retrain.")
     if node is None:
         z, probs, _, _ = treevae._descend(n=n, prior=True, generator=generator)
         leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
     else: z, probs, leaves = conditional_prior(treevae, n, node, generator)
     pb, recon, _, out = tree_condition_from(treevae, z, probs, leaves)          # the TreeVAE decoder images come along
+    if condition == "prefix": pb = truncate_paths(pb, torch.full((n,), node_depth(node)))
     imgs = denoise(model, pb.to(dev), recon if model.cfg.recon_input else None, n, generator=generator, x_T=_noise(n, model.cfg, generator, dev), **kw)
     return dict(images=imgs, leaves=leaves, leaf_probs=out.leaf_probs, treevae=from_signed(recon))
 
@@ -361,10 +372,34 @@ def leaf_grid_figure(images, leaf_probs, leaves, path, treevae_images=None, titl
     return path
 
 # %% ../nbs/10_diffusion.ipynb #7c0aa201
-MODES = ("sample", "sample_all_leaves", "recons", "recons_all_leaves", "subtree")
+MODES = ("sample", "sample_all_leaves", "recons", "recons_all_leaves", "subtree", "nodes")
+
+@torch.inference_mode()
+def node_generations(model, treevae, n: int, generator=None, **kw) -> dict:
+    "{node: n images} for every node of the tree, each conditioned on the path prefix from the root to it (a prefix-trained model)."
+    return {v: sample(model, treevae, n, generator, node=v, condition="prefix", **kw)["images"].cpu() for v in treevae.tree.nodes}
+
+def node_figure(images: dict, tree, path, title: str | None = None):
+    "PNG: the tree drawn with a small grid of each node's generations at the node (`images` from `node_generations`)."
+    import matplotlib.pyplot as plt
+    from treediffusion.tree import _layout
+    pos, D = _layout(tree), tree.depth
+    xs = sorted({p[0] for p in pos.values()}); W = max(len(tree.leaves), 2)
+    fig, ax = plt.subplots(figsize=(1.3 * W + 0.5, 1.5 * (D + 1) + 0.5))
+    for v in tree.nodes:
+        for c in tree.children(v): ax.plot(*zip(pos[v], pos[c]), color="0.7", lw=0.8, zorder=0)
+    for v, ims in images.items():
+        (x, y), k = pos[v], int(math.ceil(math.sqrt(len(ims))))
+        ax.imshow(image_grid(ims, nrow=k, padding=1).squeeze(), cmap="gray", extent=(x - 0.4, x + 0.4, y - 0.4, y + 0.4), zorder=1)
+        ax.text(x, y + 0.45, f"{'leaf' if tree.is_leaf(v) else 'node'} {v}", ha="center", fontsize=6)
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6); ax.set_ylim(min(p[1] for p in pos.values()) - 0.6, max(p[1] for p in pos.values()) + 0.7)
+    ax.set_aspect("equal"); ax.axis("off")
+    if title: ax.set_title(title, fontsize=8)
+    fig.savefig(path, dpi=130, bbox_inches="tight"); plt.close(fig)
+    return path
 
 def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, guidance: float | None = None,
-                 steps: int | None = None, seed: int = 0, device=None, sampler: str | None = None) -> dict:
+                 steps: int | None = None, seed: int = 0, device=None, sampler: str | None = None, condition: str = "leaf") -> dict:
     "Generate with a trained model folder; writes `{mode}.png` and `{mode}.npz` (uint8 images + leaf ids) to `out`."
     if mode not in MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {MODES}")
     if mode == "subtree" and node is None: raise ValueError("mode 'subtree' needs --node ID (an internal node of the tree)")
@@ -372,8 +407,14 @@ def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, gui
     dev = next(model.parameters()).device; g = torch.Generator(device=dev).manual_seed(seed)
     kw = dict(guidance=guidance, steps=steps, sampler=sampler)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    if mode == "nodes":
+        r = node_generations(model, tv, n, g, **kw)
+        node_figure(r, tv.tree, out / "nodes.png", title="each node's generations, conditioned on the path prefix to it")
+        imgs = torch.cat(list(r.values())); lv = torch.tensor(list(r)).repeat_interleave(n)     # here: the node of each image
+        np.savez_compressed(out / "nodes.npz", images=(imgs.clamp(0, 1) * 255).round().to(torch.uint8).numpy(), nodes=lv.numpy())
+        return dict(images=r, png=out / "nodes.png")
     if mode in ("sample", "subtree"):
-        r = sample(model, tv, n, g, node=node if mode == "subtree" else None, **kw)
+        r = sample(model, tv, n, g, node=node if mode == "subtree" else None, condition=condition if mode == "subtree" else "leaf", **kw)
         order = torch.argsort(r["leaves"].cpu(), stable=True)
         imgs, lv = r["images"][order].cpu(), r["leaves"][order].cpu()
         save_grid(imgs, out / f"{mode}.png", nrow=int(math.ceil(math.sqrt(n))))
@@ -413,11 +454,12 @@ def sample_cmd(
     n: int = 8,                         # number of samples (root samples / test images for the *_all_leaves modes)
     out: str = "runs/samples",          # output folder for the PNG grid and the .npz
     node: int = None,                   # internal node id for mode 'subtree'
+    condition: str = "leaf",            # mode 'subtree': 'leaf' (full paths to its leaves) or 'prefix' (the path to the node; prefix-trained models)
     guidance: float = None,             # classifier-free guidance weight w (default: the config's)
     steps: int = None,                  # sampling steps (default: the config's)
     sampler: str = None,                # ddim, dpmsolver++, sde-dpmsolver++ or unipc (default: the config's)
     seed: int = 0,                      # sampling seed
 ):
     "Generate images with a trained TreeDiffusion: PNG grid (a row per leaf, leaf probabilities on top) + .npz."
-    r = run_sampling(model, mode, n, out, node, guidance, steps, seed, sampler=sampler)
+    r = run_sampling(model, mode, n, out, node, guidance, steps, seed, sampler=sampler, condition=condition)
     print(f"wrote {r['png']}")

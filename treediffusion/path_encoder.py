@@ -15,7 +15,8 @@ from .tree import Tree
 from .treevae import TreeVAEOutput, path_latents
 
 # %% auto #0
-__all__ = ['SIGNALS', 'mlp2', 'PathBatch', 'path_batch', 'leaf_only', 'PathEncoder']
+__all__ = ['SIGNALS', 'mlp2', 'PathBatch', 'path_batch', 'leaf_only', 'PathEncoder', 'node_depths', 'truncate_paths',
+           'random_prefixes']
 
 # %% ../nbs/07_path_encoder.ipynb #63a1bf0f
 SIGNALS = ("path", "leaf_index", "leaf_embedding", "both", "none")
@@ -67,3 +68,23 @@ class PathEncoder(nn.Module):
         if self.signal in ("path", "leaf_index", "both"): terms = terms + self.f_node(self.node_table(pb.node_ids))
         y = torch.zeros(B, self.emb_dim, device=pb.latents.device, dtype=terms.dtype).index_add_(0, pb.sample, terms)
         return torch.where(drop[:, None], self.null.to(y.dtype), y) if drop is not None else y
+
+# %% ../nbs/07_path_encoder.ipynb #d3b4b794
+def node_depths(ids: torch.Tensor) -> torch.Tensor:
+    "Depth of every heap id (root 0 → 0), elementwise: ⌊log2(i + 1)⌋."
+    return torch.frexp((ids + 1).double())[1].long() - 1
+
+def truncate_paths(pb: PathBatch, depth: torch.Tensor) -> PathBatch:
+    "Cut every sample's path after `depth[b]` (B depths): keep the nodes at depth ≤ depth[b]; `leaves` becomes the last node kept."
+    d = node_depths(pb.node_ids); keep = d <= depth.to(d.device)[pb.sample]
+    last = torch.full_like(pb.leaves, -1).scatter_reduce(0, pb.sample[keep], pb.node_ids[keep], "amax")
+    return PathBatch(pb.node_ids[keep], pb.latents[keep], pb.sample[keep], last)
+
+def random_prefixes(pb: PathBatch, p: float, generator=None) -> PathBatch:
+    "Training with prefixes: each path is cut, with probability `p`, after a depth drawn uniformly from 0 … depth(leaf) − 1."
+    if p <= 0: return pb
+    full = node_depths(pb.leaves)
+    u = torch.rand(len(full), generator=generator, device=full.device if generator is None else generator.device).to(full.device)
+    cut = (u * full.clamp(min=1)).long()                                 # uniform on 0 … depth − 1
+    pick = torch.rand(len(full), generator=generator, device=u.device).to(full.device) < p
+    return truncate_paths(pb, torch.where(pick & (full > 0), cut, full))
