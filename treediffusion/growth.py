@@ -145,8 +145,8 @@ def choose_leaf(model: TreeVAE, pi: torch.Tensor, g: GrowthConfig):
 
 # %% ../nbs/05_growth.ipynb #d8de4aaa
 @torch.no_grad()
-def path_posterior(model: TreeVAE, d: list, node: int):
-    "Posterior sample z and reach probability of `node`, walking only its root path (frozen model)."
+def path_posterior(model: TreeVAE, d: list, node: int, mean: bool = False):
+    "Posterior sample z (its mean if `mean`) and reach probability of `node`, walking only its root path (frozen model)."
     K, T, z, prob = model.cfg.max_depth, model.tree, None, None
     for i in T.path(node):
         t, k = node_depth(i), str(i)
@@ -157,7 +157,7 @@ def path_posterior(model: TreeVAE, d: list, node: int):
             pa = parent_of(i)
             if T.is_internal(pa):
                 ql = model.router_q[str(pa)](d[K - node_depth(pa)]); prob = prob * (ql if is_left(i) else 1 - ql)
-        z = _sample(mu, var, False)
+        z = _sample(mu, var, mean)
     return z, prob
 
 # %% ../nbs/05_growth.ipynb #288223e2
