@@ -112,6 +112,8 @@ class TreeVAEConfig:
     activation: str = "silu"        # 'silu' (TreeDiffusion) or 'leaky_relu' (original TreeVAE, slope 0.3)
     res_connections: bool = False   # residual connections in bottom-up blocks
     contrastive_weight: float = 0.0 # weight of the InfoNCE decision loss on two augmented views (RGB presets: 100)
+    contrastive_representations: bool = False  # also SimCLR NT-Xent (τ = 0.5) on every bottom-up representation through a projection
+                                               # head, averaged over them, in the contrastive term (reference 'instancewise_full'; RGB presets)
     contrastive_augment: str = "color"  # the two views: 'color' (crop, flip, colour jitter: CIFAR-10, CUBICC), 'celeba' (mild crop, flip, no hue/grayscale) or 'affine'
                                         # (small rotation/shift/scale/shear, no flips: digits and clothes)
     def __post_init__(self):
@@ -122,6 +124,8 @@ class TreeVAEConfig:
             if getattr(self, k) < 1: raise ConfigError(f"treevae.{k} must be ≥ 1, got {getattr(self, k)}")
         if not 0 <= self.router_dropout < 1: raise ConfigError(f"treevae.router_dropout must be in [0, 1), got {self.router_dropout}")
         if self.contrastive_weight < 0: raise ConfigError(f"treevae.contrastive_weight must be ≥ 0, got {self.contrastive_weight}")
+        if self.contrastive_representations and self.contrastive_weight <= 0:
+            raise ConfigError("treevae.contrastive_representations needs treevae.contrastive_weight > 0 (it weights the whole contrastive term)")
         if self.router not in ("full", "reference"): raise ConfigError(f"treevae.router must be 'full' or 'reference', got {self.router!r}")
         if self.contrastive_augment not in ("color", "celeba", "affine"):
             raise ConfigError(f"treevae.contrastive_augment must be 'color', 'celeba' or 'affine', got {self.contrastive_augment!r}")

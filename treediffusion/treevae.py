@@ -22,7 +22,7 @@ from .tree import Tree, node_depth, parent_of, is_left, tree_to_json, tree_from_
 # %% auto #0
 __all__ = ['EPS', 'make_act', 'BN1d', 'SmallCNNEncoder', 'SmallCNNDecoder', 'ResBlock', 'resnet_encoder', 'resnet_decoder',
            'conv_block', 'mlp_block', 'Residual', 'Gaussian', 'Router', 'VectorCNNEncoder', 'VectorCNNDecoder',
-           'vector_encoder', 'vector_decoder', 'Parts', 'kl_normal', 'kl_bernoulli', 'precision_weighted',
+           'vector_encoder', 'vector_decoder', 'Parts', 'kl_normal', 'kl_bernoulli', 'precision_weighted', 'nt_xent',
            'infonce_decisions', 'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves', 'path_mask',
            'path_latents', 'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
 
@@ -178,6 +178,14 @@ class Parts:
         if c.router == "reference" and len(shape) == 3:      # conv maps: squeeze the channels to one first, then R·R inputs
             return Router(shape[1] * shape[2], c.router_hidden, c.activation, c.router_dropout, squeeze=shape[0])
         return Router(int(np.prod(shape)), c.router_hidden, c.activation, c.router_dropout)
+    def projection(self):
+        "Projection head of one bottom-up representation for the NT-Xent loss (the reference's `contrastive_projection` / `MLP`)."
+        c = self.cfg
+        if c.arch == "mlp": return nn.Sequential(nn.Linear(c.hidden, c.hidden, bias=False), nn.BatchNorm1d(c.hidden), make_act(c.activation),
+                                                 nn.Linear(c.hidden, c.latent_dim))
+        R = c.representation_dim
+        return nn.Sequential(nn.Conv2d(c.bottom_up_channels, 1, 3, padding=1, bias=False), nn.Flatten(), nn.Linear(R * R, 128, bias=False),
+                             nn.BatchNorm1d(128), make_act(c.activation), nn.Linear(128, 10))
     def decoder(self):
         c = self.cfg
         if c.arch == "mlp": return vector_decoder(c)
@@ -205,16 +213,21 @@ def precision_weighted(mu_hat, var_hat, mu_p, var_p):
     return (mu_hat * prec_hat + mu_p * prec_p) * var, var
 
 # %% ../nbs/04_treevae.ipynb #d36a6779
-def infonce_decisions(q: torch.Tensor, reach: torch.Tensor) -> torch.Tensor:
-    "InfoNCE on router decisions `q` (2b: first views then second views), weighted by detached reach probabilities."
-    n = len(q); b = n // 2
+def nt_xent(e: torch.Tensor, temperature: float = 0.5, weight: torch.Tensor | None = None) -> torch.Tensor:
+    "NT-Xent (SimCLR) of 2b embeddings `e` (first views, then second views): each view must pick its twin among the other 2b − 1; weighted mean."
+    n = len(e); b = n // 2
     if n % 2: raise ValueError(f"contrastive batches hold two views per image (even size), got {n}")
-    u = F.normalize(torch.stack([q, 1 - q], 1), dim=1)
-    logits = (u @ u.T).masked_fill(torch.eye(n, dtype=torch.bool, device=q.device), float("-inf"))
-    pos = torch.cat([torch.arange(b, n), torch.arange(0, b)]).to(q.device)
+    u = F.normalize(e.flatten(1), dim=1)
+    logits = (u @ u.T / temperature).masked_fill(torch.eye(n, dtype=torch.bool, device=e.device), float("-inf"))
+    pos = torch.cat([torch.arange(b, n), torch.arange(0, b)]).to(e.device)
     l = F.cross_entropy(logits, pos, reduction="none")
-    w = reach.detach()
+    if weight is None: return l.mean()
+    w = weight.detach()
     return (w * l).sum() / w.sum().clamp_min(EPS)
+
+def infonce_decisions(q: torch.Tensor, reach: torch.Tensor) -> torch.Tensor:
+    "InfoNCE on router decisions `q`: NT-Xent with τ = 1 on the decision vectors (q, 1 − q), weighted by detached reach probabilities."
+    return nt_xent(torch.stack([q, 1 - q], 1), 1.0, reach)
 
 # %% ../nbs/04_treevae.ipynb #c5d21861
 @dataclass
@@ -241,6 +254,8 @@ class TreeVAE(nn.Module):
         self.dense, self.transform = nn.ModuleDict(), nn.ModuleDict()
         self.router_q, self.router_p, self.decoder = nn.ModuleDict(), nn.ModuleDict(), nn.ModuleDict()
         for n in self.tree.nodes: self._add_node_modules(n)
+        if cfg.contrastive_representations:              # one projection head per bottom-up representation d_0 … d_K
+            self.projection = nn.ModuleList([self.parts_.projection() for _ in range(cfg.max_depth + 1)])
 
     def _add_node_modules(self, n: int):
         "Create the modules node `n` needs for its current kind."
@@ -341,6 +356,8 @@ def _forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = Fal
     if self.cfg.contrastive_weight > 0 and self.training:     # x holds two augmented views per image (notebook 05)
         K = self.cfg.max_depth
         parts["contrastive"] = sum(infonce_decisions(self.router_q[str(i)](d[K - node_depth(i)]), probs[i]) for i in self.tree.internal)
+        if self.cfg.contrastive_representations:
+            parts["contrastive"] = parts["contrastive"] + sum(nt_xent(h(dk)) for h, dk in zip(self.projection, d)) / len(d)
         loss = loss + self.cfg.contrastive_weight * parts["contrastive"]
     recons = torch.stack([self.to_image(o) for o in logits], 1) if return_recons else None
     return TreeVAEOutput(leaves, torch.stack([probs[l] for l in leaves], 1), probs, z, recons, loss, parts)
