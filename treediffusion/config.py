@@ -92,7 +92,7 @@ VECTOR_IO = ("compact", "mlp", "cnn")
 
 @dataclass
 class TreeVAEConfig:
-    "Architecture of the TreeVAE (spec §1): the convolutional TreeDiffusion variant or the original MLP one."
+    "Architecture of the TreeVAE: the convolutional TreeDiffusion variant or the original MLP one."
     arch: str = "cnn1"              # 'cnn1' conv (grayscale), 'cnn2' ResNet (RGB), 'mlp' original TreeVAE (vector latents)
     in_channels: int = 1            # image channels
     image_size: int = 28            # image side (square)
@@ -137,7 +137,7 @@ class TreeVAEConfig:
 # %% ../nbs/01_config.ipynb #b7436f75
 @dataclass
 class GrowthConfig:
-    "The growth schedule (spec §2): initial training, splits, intermediate full training, pruning, finetuning."
+    "The growth schedule: initial training, splits, intermediate full training, pruning, finetuning."
     n_leaves: int = 10              # target number of effective leaves (num_clusters_tree)
     epochs: int = 150               # initial full-tree training (root + 2 leaves)
     epochs_smalltree: int = 150     # training of each new two-leaf subtree, rest frozen
@@ -225,7 +225,7 @@ SAMPLERS = ("ddim", "ddim-diffusers", "dpmsolver++", "sde-dpmsolver++", "unipc")
 
 @dataclass
 class DiffusionConfig:
-    "Stage 2 (spec §4): U-Net, conditioning variant, DDPM schedule, training and DDIM sampling."
+    "Stage 2: U-Net, conditioning variant, DDPM schedule, training and DDIM sampling."
     unet: UNetConfig = field(default_factory=UNetConfig)
     signal: str = "path"            # conditioning: path (TreeDiffusion), leaf_index, leaf_embedding, both, none
     recon_input: bool = False       # feed the TreeVAE reconstruction as extra channels (DiffuseVAE form1 baseline)
@@ -282,7 +282,7 @@ class DiffusionConfig:
 # %% ../nbs/01_config.ipynb #1a595231
 @dataclass
 class EvalConfig:
-    "Evaluation (spec §5): sample counts, the offline classifier, the cluster-specificity threshold, Inception FID."
+    "Evaluation: sample counts, the offline classifier, the cluster-specificity threshold, Inception FID."
     n_samples: int = 10000          # generations and test reconstructions per FID (paper: 10,000)
     n_all_leaves: int = 100         # root samples decoded through every leaf: leaf fidelity's n per leaf, Figs. 4–6
     classifier_arch: str = "small_resnet"   # 'small_resnet' (CPU, minutes) or 'resnet50' (GPU)

@@ -62,7 +62,7 @@ class SmallCNNDecoder(nn.Sequential):
 
 # %% ../nbs/04_treevae.ipynb #6ab803fe
 class ResBlock(nn.Module):
-    "cnn2 residual block (spec §1.2): out = shortcut(x) + 0.1·conv3(act(BN(conv2(act(BN(conv1(act(BN(x)))))))))."
+    "cnn2 residual block: out = shortcut(x) + 0.1·conv3(act(BN(conv2(act(BN(conv1(act(BN(x)))))))))."
     def __init__(self, fin, fout, act):
         super().__init__(); h = min(fin, fout)
         self.body = nn.Sequential(nn.BatchNorm2d(fin), make_act(act), nn.Conv2d(fin, fin, 3, padding=1),
