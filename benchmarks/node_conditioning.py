@@ -1,0 +1,71 @@
+"""Conditioning on internal nodes: per node of the tree, the class mix of its generations against the real test images under it.
+
+For a model trained with `diffusion.prefix_prob > 0` (and, for comparison, a twin trained on full paths only), per node a
+whose subtree holds ≥ 1 % of the test set:
+  - real: the class histogram (shipped classifier) of the test images whose argmax leaf lies under a,
+  - `prefix`: `--n` generations conditioned on the path root → a only (`sample(node=a, condition="prefix")`),
+  - `leaf`: `--n` generations from leaves under a drawn from the prior, each conditioned on its full path (today's subtree mode),
+  - the total-variation distance of each to the real histogram, and the noise floor of `--n` real images from under a.
+Also draws every node's prefix generations into the tree (`nodes.png`).
+
+    OMP_WAIT_POLICY=PASSIVE python benchmarks/node_conditioning.py --model runs/prefix/model --twin runs/prefix/twin --out DIR
+"""
+import argparse, json, time
+from pathlib import Path
+
+
+def node_rows(model, tv, clf, real_pred, real_leaf, n, seed, modes, n_classes=10, min_mass=0.01, **kw):
+    import numpy as np, torch
+    from treediffusion.diffusion import sample
+    from treediffusion.metrics import predict_classes, total_variation, _class_hist
+    rows, rng = [], np.random.default_rng(seed)
+    for a in tv.tree.nodes:
+        under = np.isin(real_leaf, tv.tree.subtree(a))
+        if under.mean() < min_mass: continue
+        real_h = _class_hist(real_pred[under], n_classes)
+        floor = total_variation(_class_hist(real_pred[under][rng.choice(under.sum(), n, replace=False)], n_classes), real_h)
+        row = dict(node=a, leaf=tv.tree.is_leaf(a), depth=int(np.log2(a + 1)), mass=float(under.mean()), noise_floor=float(floor))
+        for m in modes:
+            g = torch.Generator().manual_seed(seed)
+            ims = sample(model, tv, n, g, node=a, condition=m, **kw)["images"]
+            row[m] = float(total_variation(_class_hist(predict_classes(clf, ims.cpu()), n_classes), real_h))
+        rows.append(row); print(row, flush=True)
+    return rows
+
+
+def run(a) -> dict:
+    import torch
+    from treediffusion.core import configure_cpu_runtime
+    from treediffusion.data import dataset_from_config
+    from treediffusion.diffusion import load_treediffusion, node_generations, node_figure
+    from treediffusion.experiments import get_classifier, real_leaves
+    from treediffusion.metrics import predict_classes
+    configure_cpu_runtime(); torch.set_num_threads(a.threads)
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    res = dict(n=a.n, steps=a.steps, seed=a.seed, models={})
+    for name, folder, modes in (("prefix", a.model, ("prefix", "leaf")), ("twin", a.twin, ("leaf",))):
+        if folder is None: continue
+        model, tv, cfg = load_treediffusion(folder)
+        test = dataset_from_config(cfg.data, "test")
+        clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier")
+        real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
+        t0 = time.time()
+        rows = node_rows(model, tv, clf, real_pred, real_leaf, a.n, a.seed, modes, steps=a.steps)
+        res["models"][name] = dict(folder=str(folder), prefix_prob=cfg.diffusion.prefix_prob, rows=rows, seconds=round(time.time() - t0, 1))
+        if name == "prefix":
+            ims = node_generations(model, tv, 9, torch.Generator().manual_seed(a.seed), steps=a.steps)
+            node_figure(ims, tv.tree, out / "nodes.png", title="generations conditioned on the path prefix to each node (9 per node)")
+    (out / "node_conditioning.json").write_text(json.dumps(res, indent=1))
+    return res
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", required=True, help="model folder trained with diffusion.prefix_prob > 0")
+    p.add_argument("--twin", default=None, help="the same recipe trained on full paths only (optional)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--n", type=int, default=40, help="generations (and real images for the floor) per node and mode")
+    p.add_argument("--steps", type=int, default=None, help="sampling steps (default: the model's)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    run(p.parse_args())
