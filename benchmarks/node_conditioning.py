@@ -24,7 +24,7 @@ def node_rows(model, tv, clf, real_pred, real_leaf, n, seed, modes, n_classes=10
         if under.mean() < min_mass: continue
         real_h = _class_hist(real_pred[under], n_classes)
         floor = total_variation(_class_hist(real_pred[under][rng.choice(under.sum(), n, replace=False)], n_classes), real_h)
-        row = dict(node=a, leaf=tv.tree.is_leaf(a), depth=int(np.log2(a + 1)), mass=float(under.mean()), noise_floor=float(floor))
+        row = dict(node=a, is_leaf=tv.tree.is_leaf(a), depth=int(np.log2(a + 1)), mass=float(under.mean()), noise_floor=float(floor))
         for m in modes:
             g = torch.Generator().manual_seed(seed)
             ims = sample(model, tv, n, g, node=a, condition=m, **kw)["images"]
@@ -56,7 +56,21 @@ def run(a) -> dict:
             ims = node_generations(model, tv, 9, torch.Generator().manual_seed(a.seed), steps=a.steps)
             node_figure(ims, tv.tree, out / "nodes.png", title="generations conditioned on the path prefix to each node (9 per node)")
     (out / "node_conditioning.json").write_text(json.dumps(res, indent=1))
+    plot(res, out / "node_conditioning.png")
     return res
+
+
+def plot(res: dict, path) -> None:
+    "Bars per internal node: TV of prefix-conditioned vs leaf-mode generations, with the noise floor."
+    import matplotlib; matplotlib.use("Agg")
+    import matplotlib.pyplot as plt, numpy as np
+    rows = [r for r in res["models"]["prefix"]["rows"] if not r["is_leaf"]]
+    x = np.arange(len(rows)); fig, ax = plt.subplots(figsize=(1.2 * len(rows) + 1.5, 2.8))
+    ax.bar(x - 0.2, [r["leaf"] for r in rows], 0.4, label="leaf mode (full paths of leaves under the node)")
+    ax.bar(x + 0.2, [r["prefix"] for r in rows], 0.4, label="prefix (the path to the node only)")
+    ax.scatter(x, [r["noise_floor"] for r in rows], color="k", marker="_", s=300, label=f"noise floor ({res['n']} real images)", zorder=3)
+    ax.set_xticks(x, [f"node {r['node']}\n{r['mass']:.0%} of test" for r in rows], fontsize=7); ax.set_ylabel("TV to the node's real class mix", fontsize=8)
+    ax.set_ylim(0, 1.5 * max(max(r["leaf"], r["prefix"]) for r in rows)); ax.legend(fontsize=7, loc="upper left"); fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 
 if __name__ == "__main__":
@@ -68,4 +82,8 @@ if __name__ == "__main__":
     p.add_argument("--steps", type=int, default=None, help="sampling steps (default: the model's)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
-    run(p.parse_args())
+    p.add_argument("--plot-only", action="store_true", help="redraw OUT/node_conditioning.png from OUT/node_conditioning.json")
+    a = p.parse_args()
+    if a.plot_only: plot(json.loads((Path(a.out) / "node_conditioning.json").read_text()), Path(a.out) / "node_conditioning.png")
+    else: run(a)
+
