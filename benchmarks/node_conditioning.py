@@ -56,7 +56,7 @@ def run(a) -> dict:
             ims = node_generations(model, tv, 9, torch.Generator().manual_seed(a.seed), steps=a.steps)
             node_figure(ims, tv.tree, out / "nodes.png", title="generations conditioned on the path prefix to each node (9 per node)")
     (out / "node_conditioning.json").write_text(json.dumps(res, indent=1))
-    plot(res, out / "node_conditioning.png")
+    if "prefix" in res["models"]: plot(res, out / "node_conditioning.png")
     return res
 
 
@@ -75,7 +75,7 @@ def plot(res: dict, path) -> None:
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", required=True, help="model folder trained with diffusion.prefix_prob > 0")
+    p.add_argument("--model", default=None, help="model folder trained with diffusion.prefix_prob > 0")
     p.add_argument("--twin", default=None, help="the same recipe trained on full paths only (optional)")
     p.add_argument("--out", required=True)
     p.add_argument("--n", type=int, default=40, help="generations (and real images for the floor) per node and mode")
