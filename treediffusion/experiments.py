@@ -480,7 +480,7 @@ def tables_markdown(t: dict, dataset: str) -> str:
     L += [f"| {m} | {f(v['rec'])} | {f(v['gen'])} |" + (f" {f(c[m]['rec'])} | {f(c[m]['gen'])} |" if c else "")
           + f" {pm.get(m, ('–', '–'))[0]} | {pm.get(m, ('–', '–'))[1]} |" for m, v in t["table1"].items()]
     L += ["", f"Table 2 — mean per-leaf class entropy (nats, τ = {t['threshold']}; the real leaves are the reference) and leaf fidelity "
-          f"(TV to the leaf's real class histogram, {t.get('n_per_leaf') or '–'} forced-leaf generations per leaf; real row: noise floor; lower is better)", "",
+          f"(TV to the leaf's real class histogram, {t.get('n_per_leaf') or '–'} generations per leaf from p(x | l); real row: noise floor; lower is better)", "",
           "| method | entropy | entropy (paper) | leaf fidelity |", "|---|---|---|---|"]
     paper2 = {"TreeVAE + Diffusion": pe[0], "TreeDiffusion": pe[1]}
     L += [f"| {m} | {f(v['entropy'], 3)} | {paper2.get(m, '–')} | {f(v['leaf_fidelity'], 3)} |" for m, v in t["table2"].items()]
