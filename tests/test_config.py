@@ -38,6 +38,12 @@ def test_out_of_range_value_is_refused_by_name(sec, cls, key, bad):
     assert key in str(e.value) and str(bad) in str(e.value), str(e.value)
 
 
+def test_guidance_kind_is_checked():
+    with pytest.raises(ConfigError, match="guidance_kind must be one of"): from_dict(DiffusionConfig, {"guidance_kind": "sibling"})
+    with pytest.raises(ConfigError, match="prefix_prob > 0"): from_dict(DiffusionConfig, {"guidance_kind": "parent"})
+    assert from_dict(DiffusionConfig, {"guidance_kind": "parent", "prefix_prob": 0.3}).guidance_kind == "parent"
+
+
 def test_presets_still_load():
     for p in sorted((ROOT / "configs").glob("*.yml")): load_config(p)
 

@@ -79,8 +79,14 @@ def test_prefix_conditioning_cli(tree_dir, tmp_path):
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
     z = np.load(tmp_path / "s/nodes.npz"); assert len(z["images"]) == 2 * len(set(z["nodes"].tolist())) >= 6
+    r = subprocess.run(cli("sample", "--model", tmp_path / "pm", "--mode", "sample", "--n", 2, "--steps", 2, "--guidance", 1,
+                           "--guidance-kind", "parent", "--out", tmp_path / "hg"), capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0 and (tmp_path / "hg/sample.png").exists(), r.stderr[-2000:]     # hierarchical guidance
     r = subprocess.run(cli("fit-diffusion", "--tree", tree_dir, "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "full"),
                        capture_output=True, text=True, cwd=ROOT)
     r = subprocess.run(cli("sample", "--model", tmp_path / "full", "--mode", "subtree", "--node", 0, "--condition", "prefix", "--out", tmp_path / "s"),
                        capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 1 and "prefix_prob > 0" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
+    r = subprocess.run(cli("sample", "--model", tmp_path / "full", "--mode", "sample", "--n", 2, "--steps", 2, "--guidance", 1,
+                           "--guidance-kind", "parent", "--out", tmp_path / "s"), capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 1 and "prefix_prob > 0" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]

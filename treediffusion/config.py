@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SAMPLERS', 'PRESETS', 'ConfigError', 'from_dict', 'to_dict',
-           'DataConfig', 'TreeVAEConfig', 'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'EvalConfig',
+__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SAMPLERS', 'GUIDANCE_KINDS', 'PRESETS', 'ConfigError', 'from_dict',
+           'to_dict', 'DataConfig', 'TreeVAEConfig', 'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'EvalConfig',
            'ExperimentConfig', 'preset_path', 'load_config', 'save_config']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
@@ -222,6 +222,7 @@ class UNetConfig:
 # %% ../nbs/01_config.ipynb #6fcfdcaf
 SIGNALS = ("path", "leaf_index", "leaf_embedding", "both", "none")
 SAMPLERS = ("ddim", "ddim-diffusers", "dpmsolver++", "sde-dpmsolver++", "unipc")   # see 09_ddim
+GUIDANCE_KINDS = ("unconditional", "parent")                                        # see 10_diffusion
 
 @dataclass
 class DiffusionConfig:
@@ -248,6 +249,7 @@ class DiffusionConfig:
     spacing: str = "quad"           # DDIM grid: 'quad' (reference) or 'uniform'
     eta: float = 0.0                # DDIM η (0: deterministic); the other samplers ignore it
     guidance: float = 0.0           # classifier-free guidance weight w
+    guidance_kind: str = "unconditional"  # guide away from: 'unconditional' (the null condition) or 'parent' (the parent's prefix; prefix-trained models)
     loss_weight: str = "uniform"    # per-timestep loss weight: 'uniform' (DDPM's simple loss) or 'min_snr' (Hang et al. 2023)
     snr_gamma: float = 5.0          # γ of min-SNR-γ weighting, min(SNR_t, γ)/SNR_t
     tree_pass_batches: int = 1      # training batches that share one TreeVAE pass (GPU: 8 spreads its ~1,000 kernel launches; 1 keeps CPU runs bitwise resumable)
@@ -261,6 +263,9 @@ class DiffusionConfig:
         if not 0 <= self.ema_decay < 1: raise ConfigError(f"diffusion.ema_decay must be in [0, 1), got {self.ema_decay}")
         if not 0 <= self.eta <= 1: raise ConfigError(f"diffusion.eta must be in [0, 1], got {self.eta}")
         if self.guidance < 0: raise ConfigError(f"diffusion.guidance must be ≥ 0, got {self.guidance}")
+        if self.guidance_kind not in GUIDANCE_KINDS: raise ConfigError(f"diffusion.guidance_kind must be one of {GUIDANCE_KINDS}, got {self.guidance_kind!r}")
+        if self.guidance_kind == "parent" and self.prefix_prob <= 0:
+            raise ConfigError("diffusion.guidance_kind 'parent' needs diffusion.prefix_prob > 0 (a model trained on full paths never saw a parent's prefix)")
         if self.spacing not in ("quad", "uniform"): raise ConfigError(f"diffusion.spacing must be 'quad' or 'uniform', got {self.spacing!r}")
         if not 1 <= self.sample_steps <= self.T: raise ConfigError(f"diffusion.sample_steps must be in [1, T={self.T}], got {self.sample_steps}")
         if not 0 <= self.cond_drop < 1: raise ConfigError(f"diffusion.cond_drop must be in [0, 1), got {self.cond_drop}")

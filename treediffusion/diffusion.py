@@ -17,12 +17,12 @@ from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
 from .cli import subcommand
-from .config import DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
+from .config import DiffusionConfig, ExperimentConfig, GUIDANCE_KINDS, load_config, save_config, to_dict, from_dict
 from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed,
                                 configure_cpu_runtime, save_grid, image_grid)
 from .data import dataset_from_config, to_signed, from_signed
 from .ddim import Scheduler, NoiseSchedule, linear_betas, make_sampler, sample as ddim_sample, guided
-from .path_encoder import PathEncoder, PathBatch, path_batch, random_prefixes, truncate_paths
+from .path_encoder import PathEncoder, PathBatch, path_batch, random_prefixes, truncate_paths, parent_paths
 from .tree import node_depth
 from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves, treevae_state
 from .unet import UNet
@@ -230,15 +230,22 @@ def scheduler_for(d: DiffusionConfig, steps: int | None = None, sampler: str | N
 
 @torch.inference_mode()
 def denoise(model: TreeDiffusion, pb, recon, n: int, steps: int | None = None, eta: float | None = None,
-            guidance: float | None = None, generator=None, x_T=None, progress: bool = False, sampler: str | None = None) -> torch.Tensor:
-    "Images in [0,1] from noise, conditioned on `pb` (and `recon`), with the config's sampler (or `sampler`) and classifier-free guidance `w`."
-    d = model.cfg; w = d.guidance if guidance is None else guidance
-    if w and d.cond_drop <= 0: raise ValueError(f"guidance={w} needs a model trained with diffusion.cond_drop > 0 (its null condition is untrained).")
+            guidance: float | None = None, generator=None, x_T=None, progress: bool = False, sampler: str | None = None,
+            guidance_kind: str | None = None) -> torch.Tensor:
+    """Images in [0,1] from noise, conditioned on `pb` (and `recon`), with the config's sampler (or `sampler`) and guidance weight `w`
+    away from the null condition (`guidance_kind='unconditional'`) or from each path's parent prefix ('parent')."""
+    d = model.cfg; w = d.guidance if guidance is None else guidance; kind = guidance_kind or d.guidance_kind
+    if kind not in GUIDANCE_KINDS: raise ValueError(f"guidance_kind must be one of {GUIDANCE_KINDS}, got {kind!r}")
+    if w and kind == "unconditional" and d.cond_drop <= 0:
+        raise ValueError(f"guidance={w} needs a model trained with diffusion.cond_drop > 0 (its null condition is untrained).")
+    if w and kind == "parent" and d.prefix_prob <= 0:
+        raise ValueError("guidance_kind 'parent' needs a model trained with diffusion.prefix_prob > 0 (this one never saw a parent's prefix).")
     if w < 0: raise ValueError(f"guidance must be ≥ 0, got {w}")
     dev = next(model.parameters()).device
     shape = (n, d.unet.in_channels, d.unet.image_size, d.unet.image_size)
     cond = lambda x, t: model(x, t, pb, recon)
-    uncond = lambda x, t: model(x, t, pb, recon, drop=torch.ones(len(x), dtype=torch.bool, device=x.device))
+    if kind == "parent": parent = parent_paths(pb); uncond = lambda x, t: model(x, t, parent, recon)
+    else: uncond = lambda x, t: model(x, t, pb, recon, drop=torch.ones(len(x), dtype=torch.bool, device=x.device))
     s = scheduler_for(d, steps, sampler)
     x = ddim_sample(guided(cond, uncond, w), shape, s, eta=(d.eta if eta is None else eta) if s.takes_eta else 0.0,
                     generator=generator, progress=progress, x_T=x_T, device=dev)
@@ -399,13 +406,14 @@ def node_figure(images: dict, tree, path, title: str | None = None):
     return path
 
 def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, guidance: float | None = None,
-                 steps: int | None = None, seed: int = 0, device=None, sampler: str | None = None, condition: str = "leaf") -> dict:
+                 steps: int | None = None, seed: int = 0, device=None, sampler: str | None = None, condition: str = "leaf",
+                 guidance_kind: str | None = None) -> dict:
     "Generate with a trained model folder; writes `{mode}.png` and `{mode}.npz` (uint8 images + leaf ids) to `out`."
     if mode not in MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {MODES}")
     if mode == "subtree" and node is None: raise ValueError("mode 'subtree' needs --node ID (an internal node of the tree)")
     model, tv, cfg = load_treediffusion(model_dir, device=device)
     dev = next(model.parameters()).device; g = torch.Generator(device=dev).manual_seed(seed)
-    kw = dict(guidance=guidance, steps=steps, sampler=sampler)
+    kw = dict(guidance=guidance, steps=steps, sampler=sampler, guidance_kind=guidance_kind)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if mode == "nodes":
         r = node_generations(model, tv, n, g, **kw)
@@ -455,11 +463,12 @@ def sample_cmd(
     out: str = "runs/samples",          # output folder for the PNG grid and the .npz
     node: int = None,                   # internal node id for mode 'subtree'
     condition: str = "leaf",            # mode 'subtree': 'leaf' (full paths to its leaves) or 'prefix' (the path to the node; prefix-trained models)
-    guidance: float = None,             # classifier-free guidance weight w (default: the config's)
+    guidance: float = None,             # guidance weight w (default: the config's)
+    guidance_kind: str = None,          # guide away from: 'unconditional' (classifier-free) or 'parent' (prefix-trained models); default: the config's
     steps: int = None,                  # sampling steps (default: the config's)
     sampler: str = None,                # ddim, dpmsolver++, sde-dpmsolver++ or unipc (default: the config's)
     seed: int = 0,                      # sampling seed
 ):
     "Generate images with a trained TreeDiffusion: PNG grid (a row per leaf, leaf probabilities on top) + .npz."
-    r = run_sampling(model, mode, n, out, node, guidance, steps, seed, sampler=sampler, condition=condition)
+    r = run_sampling(model, mode, n, out, node, guidance, steps, seed, sampler=sampler, condition=condition, guidance_kind=guidance_kind)
     print(f"wrote {r['png']}")

@@ -39,22 +39,28 @@ class Explorer:
         T, self.n = self.treevae.tree, n
         self.tree_img = W.Image(value=_png(draw_tree(T, title="pick a node: leaf → its samples, internal → its subtree").figure))
         self.node = W.Dropdown(options=[(f"{'leaf' if T.is_leaf(i) else 'subtree'} {i}", i) for i in T.nodes], value=T.leaves[0], description="node")
-        self.guidance = W.FloatSlider(value=0.0, min=0.0, max=5.0, step=0.25, description="guidance w",
-                                      disabled=self.cfg.diffusion.cond_drop <= 0)
+        d = self.cfg.diffusion; prefix = d.prefix_prob > 0            # a prefix-trained model: internal-node conditions, parent guidance
+        self.guidance = W.FloatSlider(value=0.0, min=0.0, max=5.0, step=0.25, description="guidance w", disabled=d.cond_drop <= 0 and not prefix)
+        kinds = [k for k, ok in (("unconditional", d.cond_drop > 0), ("parent", prefix)) if ok] or ["unconditional"]
+        self.kind = W.Dropdown(options=kinds, value=d.guidance_kind if d.guidance_kind in kinds else kinds[0], description="away from")
+        self.condition = W.Dropdown(options=["leaf", "prefix"] if prefix else ["leaf"], value="leaf", description="condition")
         self.steps = W.IntSlider(value=min(self.cfg.diffusion.sample_steps, 50), min=1, max=min(self.cfg.diffusion.T, 250), description="steps")
         self.sampler = W.Dropdown(options=list(SAMPLERS), value=self.cfg.diffusion.sampler, description="sampler")
         self.seed = W.IntText(value=seed, description="seed")
         self.button = W.Button(description="Generate", button_style="primary")
         self.out, self.status = W.Image(), W.Label()
         self.button.on_click(lambda _: self.generate())
-        self.widget = W.VBox([self.tree_img, W.HBox([self.node, self.seed]), W.HBox([self.guidance, self.steps, self.sampler]),
+        self.widget = W.VBox([self.tree_img, W.HBox([self.node, self.condition, self.seed]), W.HBox([self.guidance, self.kind]),
+                              W.HBox([self.steps, self.sampler]),
                               W.HBox([self.button, self.status]), self.out])
 
     def generate(self):
         "Sample `n` images from the chosen leaf/subtree with the current slider values and show them."
         node, g = self.node.value, torch.Generator(device=next(self.model.parameters()).device).manual_seed(self.seed.value)
         self.status.value = "sampling…"
-        r = sample(self.model, self.treevae, self.n, g, node=node, guidance=self.guidance.value, steps=self.steps.value, sampler=self.sampler.value)
+        cond = self.condition.value if self.treevae.tree.is_internal(node) else "leaf"   # a leaf's prefix is its full path
+        r = sample(self.model, self.treevae, self.n, g, node=node, condition=cond, guidance=self.guidance.value, guidance_kind=self.kind.value,
+                   steps=self.steps.value, sampler=self.sampler.value)
         self.images, self.leaves = r["images"], r["leaves"]
         self.out.value = _grid_png(self.images, nrow=int(self.n ** 0.5))
         self.status.value = f"node {node}: leaves drawn {sorted(set(self.leaves.tolist()))}"

@@ -16,7 +16,7 @@ from .treevae import TreeVAEOutput, path_latents
 
 # %% auto #0
 __all__ = ['SIGNALS', 'mlp2', 'PathBatch', 'path_batch', 'leaf_only', 'PathEncoder', 'node_depths', 'truncate_paths',
-           'random_prefixes']
+           'parent_paths', 'random_prefixes']
 
 # %% ../nbs/07_path_encoder.ipynb #63a1bf0f
 SIGNALS = ("path", "leaf_index", "leaf_embedding", "both", "none")
@@ -79,6 +79,10 @@ def truncate_paths(pb: PathBatch, depth: torch.Tensor) -> PathBatch:
     d = node_depths(pb.node_ids); keep = d <= depth.to(d.device)[pb.sample]
     last = torch.full_like(pb.leaves, -1).scatter_reduce(0, pb.sample[keep], pb.node_ids[keep], "amax")
     return PathBatch(pb.node_ids[keep], pb.latents[keep], pb.sample[keep], last)
+
+def parent_paths(pb: PathBatch) -> PathBatch:
+    "Every path without its last node: the prefix to the parent of each sample's node (a root-only path stays as it is)."
+    return truncate_paths(pb, (node_depths(pb.leaves) - 1).clamp(min=0))
 
 def random_prefixes(pb: PathBatch, p: float, generator=None) -> PathBatch:
     "Training with prefixes: each path is cut, with probability `p`, after a depth drawn uniformly from 0 … depth(leaf) − 1."
