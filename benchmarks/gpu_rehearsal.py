@@ -70,7 +70,7 @@ def bench_preset(name: str, dev, iters: int, warmup: int, smoke: bool = False) -
     from treediffusion.diffusion import new_model, tree_condition, ema_with_warmup, loss_weights
     from treediffusion.ddim import NoiseSchedule, linear_betas
     from treediffusion.data import to_signed
-    from treediffusion.growth import training_views
+    from treediffusion.augment import training_views
     from treediffusion.tree import node_depth
     from treediffusion.treevae import TreeVAE, path_latents, sample_leaves
     from torch.optim.swa_utils import AveragedModel

@@ -14,7 +14,7 @@ import torch
 
 from treediffusion.config import load_config, TreeVAEConfig
 from treediffusion.core import configure_cpu_runtime
-from treediffusion.growth import training_views
+from treediffusion.augment import training_views
 from treediffusion.tree import node_depth
 from treediffusion.treevae import TreeVAE
 
@@ -45,7 +45,7 @@ def bench(cfg, n_leaves, bs, iters):
     with torch.inference_mode(): t_inf = timed(lambda: m.leaf_probs(x), iters); t_rec = timed(lambda: m.reconstruct(x), iters)
     # component shares of a training forward+backward: time each part's forward+backward on its own
     m.train(); K = cfg.max_depth
-    def enc(): return m._bottom_up(x)
+    def enc(): return m.bottom_up(x)
     def part_enc():
         d = enc(); sum(t.sum() for t in d).backward()
     d = [t.detach().requires_grad_() for t in enc()]

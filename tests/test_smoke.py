@@ -50,3 +50,21 @@ def test_run_refuses_missing_inception_weights_before_training(tmp_path):
     err = r.stderr.strip().splitlines()
     assert len(err) == 1 and "Inception weights" in err[0] and "eval.inception_weights" in err[0], r.stderr
     assert not (tmp_path / "run" / "tree").exists()
+
+
+LIBRARY = sorted(p for p in (ROOT / "treediffusion").glob("*.py") if not p.stem.startswith("_") and p.stem != "cli")
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)
+def test_library_does_not_import_the_command_line(path):
+    "The command line imports the library, never the reverse (`cli` lists the subcommands)."
+    src = path.read_text()
+    assert "from .cli" not in src and "treediffusion.cli" not in src and "import cli" not in src, path.name
+
+
+@pytest.mark.parametrize("path", [p for p in LIBRARY if p.stem != "treevae"], ids=lambda p: p.stem)
+def test_no_private_treevae_method_is_called_from_another_module(path):
+    "Other modules use TreeVAE's public passes (`posterior`, `prior`, `bottom_up`, `reconstruct`, `generate`), not `_descend`."
+    import re
+    calls = re.findall(r"\.(_descend|_bottom_up|_add_node_modules)\(", path.read_text())
+    assert not calls, (path.name, calls)

@@ -1,3 +1,9 @@
+"""A literate, notebook-first PyTorch reimplementation of TreeDiffusion and TreeVAE: hierarchical generative clustering with conditional diffusion.
+
+Modules:
+
+- `treediffusion.augment`: The views the contrastive presets train on: SimCLR-style crops and colour jitter for RGB data, CelebA's milder recipe, and batched affine warps for grayscale digits and garments."""
+
 __version__ = "0.1.0"
 
 # OpenMP reads OMP_WAIT_POLICY once, when torch loads it: set the passive policy (no busy-waiting when another process

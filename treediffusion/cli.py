@@ -12,22 +12,15 @@ from fastcore.script import call_parse, anno_parser
 
 from .data import load_dataset, summarize, class_grid
 from .core import save_grid, CheckpointError
+from .fit import fit_tree_cmd                       # the command line imports the library, never the reverse
+from .diffusion import fit_diffusion_cmd, sample_cmd
+from .experiments import run_cmd, evaluate_cmd
+from .preflight import check_cmd
 
 # %% auto #0
-__all__ = ['SUBCOMMANDS', 'USER_ERRORS', 'subcommand', 'data_cmd', 'main']
-
-# %% ../nbs/90_cli.ipynb #0e27e967
-SUBCOMMANDS: dict = {}   # name -> (function, positional argument names)
-
-def subcommand(name: str, pos: list | None = None):
-    "Register a `call_parse` function as `treediffusion NAME`."
-    def deco(f):
-        SUBCOMMANDS[name] = (f, pos or [])
-        return f
-    return deco
+__all__ = ['SUBCOMMANDS', 'USER_ERRORS', 'data_cmd', 'main']
 
 # %% ../nbs/90_cli.ipynb #9568c26e
-@subcommand("data", pos=["name"])
 @call_parse
 def data_cmd(
     name: str,                  # dataset: mnist, fashion-mnist, cifar10, celeba, cubicc or digits
@@ -46,6 +39,10 @@ def data_cmd(
         print(f"class grid written to {p}")
     return out
 
+SUBCOMMANDS = {  # name -> (function, positional argument names), in the order of the method
+    "data": (data_cmd, ["name"]), "fit-tree": (fit_tree_cmd, []), "fit-diffusion": (fit_diffusion_cmd, []), "sample": (sample_cmd, []),
+    "run": (run_cmd, []), "evaluate": (evaluate_cmd, []), "check": (check_cmd, [])}
+
 # %% ../nbs/90_cli.ipynb #0bc80f00
 USER_ERRORS = (ValueError, CheckpointError, FileNotFoundError, PermissionError)   # ConfigError is a ValueError
 
@@ -54,17 +51,8 @@ def _usage() -> str:
     lines += [f"  {k:<14} {(f.__doc__ or '').strip().splitlines()[0]}" for k, (f, _) in SUBCOMMANDS.items()]
     return "\n".join(lines)
 
-def _register_all():
-    "Import the modules that define subcommands (they register themselves)."
-    import importlib
-    for m in ("treediffusion.fit", "treediffusion.diffusion", "treediffusion.preflight", "treediffusion.experiments"):
-        try: importlib.import_module(m)
-        except ModuleNotFoundError as e:
-            if e.name != m: raise
-
 def main(argv: list | None = None):
     "Entry point of the `treediffusion` console command."
-    _register_all()
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage()); return 0

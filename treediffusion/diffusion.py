@@ -16,7 +16,6 @@ from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
-from .cli import subcommand
 from .config import DiffusionConfig, ExperimentConfig, GUIDANCE_KINDS, load_config, save_config, to_dict, from_dict
 from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed,
                                 configure_cpu_runtime, save_grid, image_grid)
@@ -65,8 +64,7 @@ def tree_condition_from(treevae: TreeVAE, z: dict, probs: dict, leaves: torch.Te
 def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None, generator=None, decode: bool = True):
     "Posterior (`x01`) or prior (`n`) pass, a leaf per sample (l ~ π unless `leaves` is given), then `tree_condition_from`."
     treevae.eval()
-    if x01 is not None: z, probs, _, _ = treevae._descend(treevae._bottom_up(x01), generator=generator)
-    else: z, probs, _, _ = treevae._descend(n=n, prior=True, generator=generator)
+    z, probs = treevae.posterior(x01, generator=generator) if x01 is not None else treevae.prior(n, generator=generator)
     if leaves is None:
         L = treevae.tree.leaves
         leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
@@ -76,7 +74,7 @@ def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None
 def tree_conditions(treevae: TreeVAE, x01, k: int = 1, generator=None, decode: bool = True) -> list:
     "`tree_condition` for `k` equal consecutive batches of `x01` from ONE TreeVAE pass: [(PathBatch, recon), ...]."
     treevae.eval()
-    z, probs, _, _ = treevae._descend(treevae._bottom_up(x01), generator=generator)
+    z, probs = treevae.posterior(x01, generator=generator)
     L = treevae.tree.leaves
     leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
     out = []
@@ -259,7 +257,7 @@ def conditional_prior(treevae: TreeVAE, n: int, node: int, generator=None, batch
     if node not in T.nodes: raise ValueError(f"node {node} is not in the tree; its nodes are {T.nodes}")
     under = torch.tensor(T.subtree(node)); zs, ps, ls, k = [], [], [], 0
     for b in range(max_batches):
-        z, probs, _, _ = treevae._descend(n=batch, prior=True, generator=generator)
+        z, probs = treevae.prior(batch, generator=generator)
         leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
         keep = torch.isin(leaves.cpu(), under).to(leaves.device)
         zs.append({i: v[keep] for i, v in z.items()}); ps.append({i: v[keep] for i, v in probs.items()}); ls.append(leaves[keep])
@@ -297,7 +295,7 @@ def sample(model, treevae, n: int, generator=None, node: int | None = None, cond
             raise ValueError("condition 'prefix' needs a model trained with diffusion.prefix_prob > 0 (this one saw full paths only, "
                              "so an internal node's condition is out of distribution); use condition 'leaf' or retrain.")
     if node is None:
-        z, probs, _, _ = treevae._descend(n=n, prior=True, generator=generator)
+        z, probs = treevae.prior(n, generator=generator)
         leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
     else: z, probs, leaves = conditional_prior(treevae, n, node, generator)
     pb, recon, _, out = tree_condition_from(treevae, z, probs, leaves)          # the TreeVAE decoder images come along
@@ -323,12 +321,12 @@ def all_leaves(model, treevae, z, probs, generator=None, start: str = "noise", *
 
 def sample_all_leaves(model, treevae, n: int, generator=None, **kw) -> dict:
     "Paper Fig. 4/6: n root samples, each through every leaf with shared noise."
-    z, probs, _, _ = treevae._descend(n=n, prior=True, generator=generator)
+    z, probs = treevae.prior(n, generator=generator)
     return all_leaves(model, treevae, z, probs, generator, **kw)
 
 def recons_all_leaves(model, treevae, x01, generator=None, **kw) -> dict:
     "Every leaf's TreeDiffusion reconstruction of test images `x01` (posterior latents), shared noise."
-    z, probs, _, _ = treevae._descend(treevae._bottom_up(x01), generator=generator)
+    z, probs = treevae.posterior(x01, generator=generator)
     return all_leaves(model, treevae, z, probs, generator, **kw)
 
 @torch.inference_mode()
@@ -443,7 +441,6 @@ def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, gui
     return dict(r, png=out / f"{mode}.png")
 
 # %% ../nbs/10_diffusion.ipynb #7983cf0b
-@subcommand("fit-diffusion")
 @call_parse
 def fit_diffusion_cmd(
     tree: str = "runs/tree",            # folder written by `treediffusion fit-tree` (holds treevae.pt)
@@ -454,7 +451,6 @@ def fit_diffusion_cmd(
     "Train TreeDiffusion with a frozen TreeVAE; writes diffusion.pt, treevae.pt and config.yml to OUT."
     fit_diffusion(load_config(config), tree, out, device)
 
-@subcommand("sample")
 @call_parse
 def sample_cmd(
     model: str = "runs/diffusion",      # model folder written by `treediffusion fit-diffusion`

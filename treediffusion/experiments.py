@@ -13,7 +13,6 @@ import numpy as np
 import torch
 from fastcore.script import call_parse
 
-from .cli import subcommand
 from .config import ExperimentConfig, load_config, save_config
 from .core import configure_cpu_runtime, save_grid, load_checkpoint
 from .data import dataset_from_config
@@ -248,7 +247,7 @@ def fig6(run_dirs: dict, path, n: int = 2, seed: int = 0, device=None, **kw):
     fps = {name: treevae_fingerprint(tv) for name, (_, tv) in models.items()}
     if len(set(fps.values())) > 1: raise ValueError(f"fig6 needs diffusion models trained on one TreeVAE; fingerprints differ: {fps}")
     tv = next(iter(models.values()))[1]; dev = next(tv.parameters()).device
-    z, probs, _, _ = tv._descend(n=n, prior=True, generator=torch.Generator(device=dev).manual_seed(seed))
+    z, probs = tv.prior(n, generator=torch.Generator(device=dev).manual_seed(seed))
     rows = []
     for name, (m, _) in models.items():
         al = all_leaves(m, tv, z, probs, torch.Generator(device=dev).manual_seed(seed + 1), **kw)
@@ -361,7 +360,6 @@ def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None
     log(f"[run] done in {times['total_s']:.0f}s → {rep}")
     return dict(tree=tm, eval=ev, timing=times, report=str(rep))
 
-@subcommand("run", pos=[])
 @call_parse
 def run_cmd(
     config: str = "configs/tiny.yml",   # YAML preset
@@ -373,7 +371,6 @@ def run_cmd(
     "The main job: data → TreeVAE → TreeDiffusion → evaluation → OUT/report.md (resumable)."
     run_experiment(load_config(config), out, device, tree=tree, processes=processes)
 
-@subcommand("evaluate", pos=[])
 @call_parse
 def evaluate_cmd(
     run: str = "runs/run",              # folder written by `treediffusion run` (holds tree/ and diffusion/)

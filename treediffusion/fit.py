@@ -11,7 +11,6 @@ from pathlib import Path
 
 import torch
 
-from .cli import subcommand
 from .clustering import baseline_metrics, clustering_metrics
 from .config import ExperimentConfig, load_config, save_config
 from .core import set_seed, default_device, configure_cpu_runtime
@@ -59,7 +58,6 @@ def fit_tree(cfg: ExperimentConfig, out, device=None, baselines: bool = True, lo
     return model, metrics
 
 # %% ../nbs/06a_fit.ipynb #2071294f
-@subcommand("fit-tree")
 @call_parse
 def fit_tree_cmd(
     config: str = "configs/tiny.yml",  # YAML preset

@@ -8,22 +8,21 @@ Docs: https://treediffusion.github.io/treediffusion/growth.html.md"""
 from __future__ import annotations
 import time
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .config import ExperimentConfig, GrowthConfig, TreeVAEConfig, save_config, to_dict
+from .config import ExperimentConfig, GrowthConfig, save_config, to_dict
 from .core import save_checkpoint, load_checkpoint, atomic_write
 from .tree import node_depth, parent_of, is_left, tree_to_json, tree_from_json, draw_tree
 from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, _sample, infonce_decisions
+from .augment import training_views
 
 # %% auto #0
-__all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'two_views', 'affine_warp', 'affine_views', 'training_views',
-           'step_batch', 'train_phase', 'predict_leaf_probs', 'choose_leaf', 'path_posterior', 'subtree_modules',
-           'subtree_loss', 'prune_small_leaves', 'rng_state', 'set_rng_state', 'tree_figure', 'grow_tree']
+__all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'step_batch', 'train_phase', 'predict_leaf_probs', 'choose_leaf',
+           'path_posterior', 'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'rng_state', 'set_rng_state',
+           'tree_figure', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
 def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False, drop_last: bool = False,
@@ -45,47 +44,7 @@ def finetune_schedule(g: GrowthConfig) -> GrowthConfig:
     d = g.kl_decay_finetune if g.kl_decay_finetune is not None else max(0.01, 1 / max(1, g.epochs_finetune - 1))
     return replace(g, kl_decay=d)
 
-# %% ../nbs/05_growth.ipynb #77ab4caa
-def two_views(x: torch.Tensor, all_images: bool = False, kind: str = "color") -> torch.Tensor:
-    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (float [0,1] batch), or for all of them (`all_images`)."
-    import torchvision.transforms.v2 as T
-    s = x.shape[-1]
-    if kind == "celeba":      # the reference's CelebA views: mild crops, no hue shift, no grayscale (faces stay faces)
-        aug = T.Compose([T.RandomResizedCrop(s, scale=(0.75, 1.0), ratio=(0.8, 1.25), antialias=True), T.RandomHorizontalFlip(),
-                         T.RandomApply([T.ColorJitter(0.2, 0.2, 0.2)], p=0.8)])
-    else:                     # CIFAR-10 / CUBICC (SimCLR-style)
-        aug = T.Compose([T.RandomResizedCrop(s, scale=(0.2, 1.0), antialias=True), T.RandomHorizontalFlip(),
-                         T.RandomApply([T.ColorJitter(0.4, 0.4, 0.4, 0.1)], p=0.8), T.RandomGrayscale(0.2)])
-    x = x if all_images else x[: max(len(x) // 2, 1)]
-    return torch.cat([torch.stack([aug(im) for im in x]) for _ in range(2)]).clamp(0, 1)
-
-# %% ../nbs/05_growth.ipynb #0e044e3b
-def affine_warp(x: torch.Tensor, angle, translate, scale, shear) -> torch.Tensor:
-    "Warp each image of a B×C×H×W float batch (torchvision `affine` convention: degrees counter-clockwise, x-shear in degrees, translate B×2 pixels, scale), bilinear, zero fill."
-    B, _, H, W = x.shape
-    r, sx = torch.deg2rad(angle), torch.deg2rad(shear)
-    a, b = torch.cos(r), -torch.cos(r) * torch.tan(sx) - torch.sin(r)
-    c, d = torch.sin(r), -torch.sin(r) * torch.tan(sx) + torch.cos(r)
-    M = torch.stack([torch.stack([d, -b], -1), torch.stack([-c, a], -1)], -2) / scale.view(B, 1, 1)   # output → input, pixels
-    t = -(M @ translate.view(B, 2, 1).to(M))
-    half = torch.tensor([W / 2, H / 2], device=x.device, dtype=x.dtype)
-    theta = torch.cat([M * half.view(1, 1, 2) / half.view(1, 2, 1), t / half.view(1, 2, 1)], 2)          # in grid coordinates
-    return F.grid_sample(x, F.affine_grid(theta, list(x.shape), align_corners=False), align_corners=False)
-
-def affine_views(x: torch.Tensor, degrees: float = 15.0, translate: float = 0.1, scale=(0.9, 1.1), shear: float = 10.0,
-                 all_images: bool = False) -> torch.Tensor:
-    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (or all, `all_images`), each view an independent random `affine_warp`."
-    x = x if all_images else x[: max(len(x) // 2, 1)]; x = torch.cat([x, x]); n, dev = len(x), x.device
-    u = lambda lo, hi, *s: torch.empty(n, *s, device=dev).uniform_(lo, hi)
-    shift = u(-translate, translate, 2) * torch.tensor([x.shape[-1], x.shape[-2]], device=dev)
-    return affine_warp(x, u(-degrees, degrees), shift, u(*scale), u(-shear, shear)).clamp(0, 1)
-
-def training_views(c: TreeVAEConfig, all_images: bool = False):
-    "What a training step feeds the model: two augmented views per image (`c.contrastive_augment`; of the batch's first half unless `all_images`) when the contrastive loss is on, else the batch itself."
-    if c.contrastive_weight <= 0: return lambda x: x
-    f = dict(color=two_views, celeba=partial(two_views, kind="celeba"), affine=affine_views)[c.contrastive_augment]
-    return partial(f, all_images=all_images)
-
+# %% ../nbs/05_growth.ipynb #75627c0f
 def step_batch(cfg: ExperimentConfig) -> tuple:
     "(images drawn per step, views function) of growth: with two views and `growth.view_epochs: full`, batch/2 images × 2 views (the reference), so an epoch sees every image."
     c, b = cfg.treevae, cfg.data.batch_size
@@ -170,7 +129,7 @@ def subtree_loss(model: TreeVAE, x, leaf: int, alpha: float):
     "Loss of the two-leaf subtree under `leaf`, the rest of the tree frozen."
     K, t = model.cfg.max_depth, node_depth(leaf)
     with torch.no_grad():
-        d = model._bottom_up(x); z_l, p_l = path_posterior(model, d, leaf)
+        d = model.bottom_up(x); z_l, p_l = path_posterior(model, d, leaf)
     ql, pl = model.router_q[str(leaf)](d[K - t]), model.router_p[str(leaf)](z_l)
     loss = alpha * (p_l * kl_bernoulli(ql, pl))
     for c, pc in zip(model.tree.children(leaf), (p_l * ql, p_l * (1 - ql))):

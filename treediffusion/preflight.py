@@ -14,7 +14,6 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse
 
-from .cli import subcommand
 from .config import ExperimentConfig, load_config
 from .core import default_device
 from .data import cached_arrays, to_signed
@@ -133,7 +132,7 @@ def _rate(step, n_images: int, steps: int, sync) -> float:
 def measure_rates(cfg: ExperimentConfig, device=None, steps: int = 3, eval_batch: int = 250) -> dict:
     "Images/s of a TreeVAE train step, a diffusion train step and one U-Net evaluation, at the preset's sizes."
     from treediffusion.diffusion import new_model, tree_conditions
-    from treediffusion.growth import training_views
+    from treediffusion.augment import training_views
     dev = default_device(device if device is not None else cfg.device)
     sync = (lambda: torch.cuda.synchronize(dev)) if dev.type == "cuda" else (lambda: None)
     g = torch.Generator().manual_seed(0)
@@ -194,7 +193,6 @@ def require(checks: list) -> list:
     if bad: raise PreflightError("; ".join(f"{c.name}: {c.detail} → {c.fix}" for c in bad))
     return checks
 
-@subcommand("check", pos=[])
 @call_parse
 def check_cmd(
     config: str = "configs/tiny.yml",   # YAML preset

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from .config import TreeVAEConfig, from_dict, to_dict
 from .core import save_checkpoint, load_checkpoint, CheckpointError
@@ -23,8 +24,8 @@ from .tree import Tree, node_depth, parent_of, is_left, tree_to_json, tree_from_
 __all__ = ['EPS', 'make_act', 'BN1d', 'SmallCNNEncoder', 'SmallCNNDecoder', 'ResBlock', 'resnet_encoder', 'resnet_decoder',
            'conv_block', 'mlp_block', 'Residual', 'Gaussian', 'Router', 'VectorCNNEncoder', 'VectorCNNDecoder',
            'vector_encoder', 'vector_decoder', 'Parts', 'kl_normal', 'kl_bernoulli', 'precision_weighted', 'nt_xent',
-           'infonce_decisions', 'TreeVAEOutput', 'TreeVAE', 'nll', 'to_image', 'sample_leaves', 'path_mask',
-           'path_latents', 'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
+           'infonce_decisions', 'TreeVAEOutput', 'TreeVAE', 'sample_leaves', 'path_mask', 'path_latents',
+           'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
 
 # %% ../nbs/04_treevae.ipynb #09e3c472
 def make_act(name: str) -> nn.Module:
@@ -271,7 +272,8 @@ class TreeVAE(nn.Module):
     def device(self): return next(self.parameters()).device
 
 # %% ../nbs/04_treevae.ipynb #f5e8f472
-def _split_leaf(self: TreeVAE, leaf: int) -> tuple[int, int]:
+@patch
+def split_leaf(self: TreeVAE, leaf: int) -> tuple[int, int]:
     "Split `leaf` into two new leaves (new modules on the model's device); returns their ids."
     kids = self.tree.split(leaf)
     del self.decoder[str(leaf)]
@@ -279,7 +281,8 @@ def _split_leaf(self: TreeVAE, leaf: int) -> tuple[int, int]:
     self.to(self.device)
     return kids
 
-def _prune_leaf(self: TreeVAE, leaf: int) -> list[int]:
+@patch
+def prune_leaf(self: TreeVAE, leaf: int) -> list[int]:
     "Remove `leaf` (and ancestors left childless) with their modules; a parent left with one child becomes pass-through."
     removed = self.tree.prune(leaf)
     for n in removed:
@@ -289,11 +292,10 @@ def _prune_leaf(self: TreeVAE, leaf: int) -> list[int]:
         if not self.tree.is_internal(n) and str(n) in self.router_q: del self.router_q[str(n)], self.router_p[str(n)]
     return removed
 
-TreeVAE.split_leaf, TreeVAE.prune_leaf = _split_leaf, _prune_leaf
-
 # %% ../nbs/04_treevae.ipynb #e3defeaa
-def _bottom_up(self: TreeVAE, x) -> list:
-    "d_0 = enc(x), d_k = BU_k(d_{k-1}) for k = 1..K."
+@patch
+def bottom_up(self: TreeVAE, x) -> list:
+    "The bottom-up representations of images `x`: d_0 = enc(x), d_k = BU_k(d_{k-1}) for k = 1..K."
     d = [self.encoder(x)]
     for layer in self.bottom_up_layers: d.append(layer(d[-1]))
     return d
@@ -302,6 +304,7 @@ def _sample(mu, var, mean: bool, generator=None):
     if mean: return mu
     return mu + (var + EPS).sqrt() * torch.randn(mu.shape, device=mu.device, dtype=mu.dtype, generator=generator)
 
+@patch
 def _descend(self: TreeVAE, d=None, n: int = 0, prior: bool = False, mean: bool = False, generator=None, with_kl=False):
     "Walk the tree top-down; returns (z, probs, kl per node, kl per decision) dicts keyed by node id."
     K, T = self.cfg.max_depth, self.tree
@@ -329,22 +332,35 @@ def _descend(self: TreeVAE, d=None, n: int = 0, prior: bool = False, mean: bool 
             if with_kl: kl_dec[i] = kl_bernoulli(left[i], p_left)
     return z, probs, kl, kl_dec
 
-TreeVAE._bottom_up, TreeVAE._descend = _bottom_up, _descend
+@patch
+def posterior(self: TreeVAE, x, mean: bool = False, generator=None) -> tuple[dict, dict]:
+    "Posterior pass of images `x` in [0,1], no decoding: (z, probs) — every node's latent and reach probability."
+    z, probs, _, _ = self._descend(self.bottom_up(x), mean=mean, generator=generator)
+    return z, probs
+
+@patch
+def prior(self: TreeVAE, n: int, generator=None) -> tuple[dict, dict]:
+    "Prior pass of `n` samples, no decoding: (z, probs) with z_0 ~ N(0, I), every latent down the tree and p(node | z)."
+    z, probs, _, _ = self._descend(n=n, prior=True, generator=generator)
+    return z, probs
 
 # %% ../nbs/04_treevae.ipynb #67f606e5
+@patch
 def nll(self: TreeVAE, x, out) -> torch.Tensor:
     "Per-sample negative log-likelihood of `x` under decoder output `out` (logits or means), summed over pixels."
     if self.cfg.likelihood == "bernoulli": return F.binary_cross_entropy_with_logits(out, x, reduction="none").flatten(1).sum(1)
     return ((out - x) ** 2).flatten(1).sum(1)
 
+@patch
 def to_image(self: TreeVAE, out) -> torch.Tensor:
     "Decoder output → image in data space ([0,1] via sigmoid for Bernoulli; clamped means for Gaussian)."
     return torch.sigmoid(out) if self.cfg.likelihood == "bernoulli" else out.clamp(0, 1)
 
-def _forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = False) -> TreeVAEOutput:
+@patch
+def forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = False) -> TreeVAEOutput:
     "Posterior pass with the negative ELBO (mean over the batch)."
     check_images(x, self.cfg.in_channels, self.cfg.image_size, (0.0, 1.0), "TreeVAE input")
-    d = self._bottom_up(x)
+    d = self.bottom_up(x)
     z, probs, kl, kl_dec = self._descend(d, with_kl=True)
     leaves = self.tree.leaves
     logits = [self.decoder[str(l)](z[l]) for l in leaves]
@@ -362,14 +378,13 @@ def _forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = Fal
     recons = torch.stack([self.to_image(o) for o in logits], 1) if return_recons else None
     return TreeVAEOutput(leaves, torch.stack([probs[l] for l in leaves], 1), probs, z, recons, loss, parts)
 
-TreeVAE.nll, TreeVAE.to_image, TreeVAE.forward = nll, to_image, _forward
-
 # %% ../nbs/04_treevae.ipynb #44383d56
+@patch
 @torch.no_grad()
-def _leaf_probs(self: TreeVAE, x) -> torch.Tensor:
+def leaf_probs(self: TreeVAE, x) -> torch.Tensor:
     "π(x): B×L leaf probabilities from the inference routers (no sampling)."
     check_images(x, self.cfg.in_channels, self.cfg.image_size, (0.0, 1.0), "TreeVAE input")
-    d, K, T = self._bottom_up(x), self.cfg.max_depth, self.tree
+    d, K, T = self.bottom_up(x), self.cfg.max_depth, self.tree
     probs = {0: torch.ones(len(x), device=x.device)}
     for i in T.nodes[1:]:
         pa = parent_of(i)
@@ -379,24 +394,24 @@ def _leaf_probs(self: TreeVAE, x) -> torch.Tensor:
         else: probs[i] = probs[pa]
     return torch.stack([probs[l] for l in T.leaves], 1)
 
+@patch
 @torch.no_grad()
-def _reconstruct(self: TreeVAE, x, mean: bool = False, generator=None) -> TreeVAEOutput:
+def reconstruct(self: TreeVAE, x, mean: bool = False, generator=None) -> TreeVAEOutput:
     "Posterior pass: every leaf's reconstruction, π(x) and the latent of every node."
     check_images(x, self.cfg.in_channels, self.cfg.image_size, (0.0, 1.0), "TreeVAE input")
-    z, probs, _, _ = self._descend(self._bottom_up(x), mean=mean, generator=generator)
+    z, probs = self.posterior(x, mean=mean, generator=generator)
     L = self.tree.leaves
     rec = torch.stack([self.to_image(self.decoder[str(l)](z[l])) for l in L], 1)
     return TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z, rec)
 
+@patch
 @torch.no_grad()
-def _generate(self: TreeVAE, n: int, generator=None, decode: bool = True) -> TreeVAEOutput:
+def generate(self: TreeVAE, n: int, generator=None, decode: bool = True) -> TreeVAEOutput:
     "Prior pass for `n` samples: z_0 ~ N(0,I), latents down the tree, p(leaf|z) and every leaf's image."
-    z, probs, _, _ = self._descend(n=n, prior=True, generator=generator)
+    z, probs = self.prior(n, generator=generator)
     L = self.tree.leaves
     rec = torch.stack([self.to_image(self.decoder[str(l)](z[l])) for l in L], 1) if decode else None
     return TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z, rec)
-
-TreeVAE.leaf_probs, TreeVAE.reconstruct, TreeVAE.generate = _leaf_probs, _reconstruct, _generate
 
 # %% ../nbs/04_treevae.ipynb #50b02a00
 def sample_leaves(out: TreeVAEOutput, generator=None, argmax: bool = False) -> torch.Tensor:
