@@ -66,26 +66,30 @@ def sample_prior(model, tv, k, g, w, kw):
     return sample(model, tv, k, g, guidance=w, **kw)
 
 
-def plot(results: list, out) -> None:
+STYLES = {("TreeDiffusion", "unconditional"): dict(color="tab:blue", ls="-", label="TreeDiffusion, classifier-free"),
+          ("TreeDiffusion", "parent"): dict(color="tab:green", ls="-", label="TreeDiffusion, hierarchical (parent)"),
+          ("baseline", "unconditional"): dict(color="tab:orange", ls="--", label="TreeVAE + Diffusion (baseline), classifier-free")}
+
+
+def plot(results: list, out, title: str = "Guidance: one line per model") -> None:
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(1, 3, figsize=(13, 3.8))
+    from matplotlib.lines import Line2D
+    fig, ax = plt.subplots(1, 3, figsize=(13, 3.8)); seen = {}
     for r in results:
-        base = "TreeDiffusion" if r["variant"].startswith("TreeDiffusion") else "baseline"
-        style = dict(ls="--" if base == "baseline" else "-", marker="o", ms=4, color="tab:orange" if base == "baseline" else "tab:blue", alpha=0.8)
+        key = ("TreeDiffusion" if r["variant"].startswith("TreeDiffusion") else "baseline", r.get("kind", "unconditional"))
+        st = STYLES.get(key, dict(color="tab:gray", ls=":", label=f"{key[0]}, {key[1]}")); seen[key] = st
         ws = [x["w"] for x in r["rows"]]
-        ax[0].plot(ws, [x["leaf_fidelity"] for x in r["rows"]], **style)
-        ax[1].plot(ws, [x["fid_gen"] for x in r["rows"]], **style)
-        ax[2].plot(ws, [x["entropy"] for x in r["rows"]], **style)
+        for a, k in zip(ax, ("leaf_fidelity", "fid_gen", "entropy")):
+            a.plot(ws, [x[k] for x in r["rows"]], marker="o", ms=4, alpha=0.8, color=st["color"], ls=st["ls"])
     floor = results[0]["rows"][0]["noise_floor"]; dec = results[0]["rows"][0]["decoders"]
     ax[0].axhline(floor, color="k", lw=0.8, ls=":"); ax[0].text(0, floor, " noise floor", va="bottom", fontsize=8)
     ax[0].axhline(dec, color="tab:gray", lw=0.8, ls="-."); ax[0].text(0, dec, " TreeVAE decoders", va="bottom", fontsize=8)
     for a, t in zip(ax, ("leaf fidelity (TV, lower is better)", "classifier FID of generations", "mean leaf entropy (Table 2)")):
         a.set_xlabel("guidance weight w"); a.set_title(t, fontsize=10)
-    from matplotlib.lines import Line2D
-    ax[0].legend([Line2D([], [], color="tab:blue"), Line2D([], [], color="tab:orange", ls="--")],
-                 ["TreeDiffusion", "TreeVAE + Diffusion (baseline)"], fontsize=8, loc="center right")
-    fig.suptitle("Classifier-free guidance: one line per seed", fontsize=11)
+    ax[0].legend([Line2D([], [], color=st["color"], ls=st["ls"]) for st in seen.values()], [st["label"] for st in seen.values()],
+                 fontsize=8, loc="center right")
+    fig.suptitle(title, fontsize=11)
     fig.tight_layout(); fig.savefig(out, dpi=110); plt.close(fig)
 
 
@@ -99,10 +103,11 @@ if __name__ == "__main__":
     ap.add_argument("--kind", default="unconditional", choices=["unconditional", "parent"],
                     help="guide away from the null condition (classifier-free) or from the parent's prefix (hierarchical; prefix-trained models)")
     ap.add_argument("--plot", nargs="+", help="JSONs written earlier: draw them into --out (a PNG) and exit")
+    ap.add_argument("--title", default="Guidance: one line per model", help="with --plot: the picture's title")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     if a.plot:
-        plot([json.loads(Path(p).read_text()) for p in a.plot], a.out)
+        plot([json.loads(Path(p).read_text()) for p in a.plot], a.out, a.title)
     else:
         if not a.run: ap.error("give --run RUN_DIR (or --plot JSON...)")
         from treediffusion.core import configure_cpu_runtime
