@@ -69,3 +69,19 @@ def test_phase_boundary_resume_restores_rng(setup, tmp_path, monkeypatch):
     monkeypatch.setattr(G, "train_phase", orig)
     m = G.grow_tree(c, ims, out=tmp_path, log=lambda s: None)
     assert all(torch.equal(x, y) for x, y in zip(m.state_dict().values(), ref.state_dict().values()))
+
+
+def test_growth_is_deterministic_across_processes(tmp_path):
+    "Two `fit-tree` processes with the same preset, seed and thread count grow the same tree, weights and metrics (what lets a committed seed be re-run)."
+    import json, os, subprocess
+    from conftest import cli
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    for k in ("a", "b"):
+        r = subprocess.run(cli("fit-tree", "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / k), capture_output=True, text=True, cwd=ROOT, env=env)
+        assert r.returncode == 0, r.stderr[-2000:]
+    a, b = (json.loads((tmp_path / k / "metrics.json").read_text()) for k in ("a", "b"))
+    timing = {k for k in a if "seconds" in k or k.endswith("_s")}
+    assert {k: v for k, v in a.items() if k not in timing} == {k: v for k, v in b.items() if k not in timing}
+    assert (tmp_path / "a/tree.json").read_text() == (tmp_path / "b/tree.json").read_text()
+    sa, sb = (load_checkpoint(tmp_path / k / "treevae.pt")["state_dict"] for k in ("a", "b"))
+    assert sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
