@@ -62,7 +62,7 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
 
 
 def sample_prior(model, tv, k, g, w, kw):
-    from treediffusion.diffusion import sample
+    from treediffusion.sampling import sample
     return sample(model, tv, k, g, guidance=w, **kw)
 
 
@@ -113,7 +113,6 @@ if __name__ == "__main__":
         from treediffusion.core import configure_cpu_runtime
         configure_cpu_runtime()
         if a.n is None:
-            from treediffusion.diffusion import load_treediffusion
             from treediffusion.config import load_config
             a.n = load_config(Path(a.run) / "config.yml").eval.n_samples
         r = sweep(a.run, a.weights, a.n, a.seed, a.per_leaf, a.kind)

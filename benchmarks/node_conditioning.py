@@ -16,7 +16,7 @@ from pathlib import Path
 
 def node_rows(model, tv, clf, real_pred, real_leaf, n, seed, modes, n_classes=10, min_mass=0.01, **kw):
     import numpy as np, torch
-    from treediffusion.diffusion import sample
+    from treediffusion.sampling import sample
     from treediffusion.metrics import predict_classes, total_variation, _class_hist
     rows, rng = [], np.random.default_rng(seed)
     for a in tv.tree.nodes:
@@ -37,7 +37,8 @@ def run(a) -> dict:
     import torch
     from treediffusion.core import configure_cpu_runtime
     from treediffusion.data import dataset_from_config
-    from treediffusion.diffusion import load_treediffusion, node_generations, node_figure
+    from treediffusion.diffusion import load_treediffusion
+    from treediffusion.sampling import node_generations, node_figure
     from treediffusion.experiments import get_classifier, real_leaves
     from treediffusion.metrics import predict_classes
     configure_cpu_runtime(); torch.set_num_threads(a.threads)

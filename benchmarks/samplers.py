@@ -26,7 +26,8 @@ def run(a) -> dict:
     import torch
     from treediffusion.core import configure_cpu_runtime
     from treediffusion.data import dataset_from_config
-    from treediffusion.diffusion import load_treediffusion, sample
+    from treediffusion.diffusion import load_treediffusion
+    from treediffusion.sampling import sample
     from treediffusion.experiments import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, _batched
     from treediffusion.metrics import ClassifierFeatures, reference_stats, fid_from_images, predict_classes
     configure_cpu_runtime(); torch.set_num_threads(a.threads)

@@ -40,7 +40,8 @@ def run_recipe(a) -> None:
     import torch
     from treediffusion.core import configure_cpu_runtime
     from treediffusion.data import dataset_from_config
-    from treediffusion.diffusion import train_diffusion, sample, sample_all_leaves
+    from treediffusion.diffusion import train_diffusion
+    from treediffusion.sampling import sample, sample_all_leaves
     from treediffusion.experiments import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, grid_generations, _batched
     from treediffusion.metrics import ClassifierFeatures, reference_stats, fid_from_images, predict_classes
     from treediffusion.treevae import load_treevae

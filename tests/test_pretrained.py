@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from conftest import ROOT, cli
-from treediffusion.diffusion import load_treediffusion, sample
+from treediffusion.diffusion import load_treediffusion
+from treediffusion.sampling import sample
 
 MODELS = sorted(p for p in (ROOT / "pretrained").glob("*") if (p / "diffusion.pt").exists())
 

@@ -2,7 +2,8 @@
 
 Modules:
 
-- `treediffusion.augment`: The views the contrastive presets train on: SimCLR-style crops and colour jitter for RGB data, CelebA's milder recipe, and batched affine warps for grayscale digits and garments."""
+- `treediffusion.augment`: The views the contrastive presets train on: SimCLR-style crops and colour jitter for RGB data, CelebA's milder recipe, and batched affine warps for grayscale digits and garments.
+- `treediffusion.sampling`: Generations from a trained model: from the prior, from one leaf or subtree, every leaf of one root sample, reconstructions of test images; samplers, guidance, node conditioning, the pictures and the `sample` command."""
 
 __version__ = "0.1.0"
 

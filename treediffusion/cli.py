@@ -13,7 +13,8 @@ from fastcore.script import call_parse, anno_parser
 from .data import load_dataset, summarize, class_grid
 from .core import save_grid, CheckpointError
 from .fit import fit_tree_cmd                       # the command line imports the library, never the reverse
-from .diffusion import fit_diffusion_cmd, sample_cmd
+from .diffusion import fit_diffusion_cmd
+from .sampling import sample_cmd
 from .experiments import run_cmd, evaluate_cmd
 from .preflight import check_cmd
 

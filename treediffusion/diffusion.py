@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/diffusion.html.md"""
 
 # %% ../nbs/10_diffusion.ipynb #a5b8370f
 from __future__ import annotations
-import hashlib, json, math, shutil, time
+import hashlib, json, shutil, time
 from pathlib import Path
 
 import numpy as np
@@ -16,22 +16,19 @@ from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
-from .config import DiffusionConfig, ExperimentConfig, GUIDANCE_KINDS, load_config, save_config, to_dict, from_dict
+from .config import DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
 from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed,
-                                configure_cpu_runtime, save_grid, image_grid)
-from .data import dataset_from_config, to_signed, from_signed
-from .ddim import Scheduler, NoiseSchedule, linear_betas, make_sampler, sample as ddim_sample, guided
-from .path_encoder import PathEncoder, PathBatch, path_batch, random_prefixes, truncate_paths, parent_paths
-from .tree import node_depth
+                                configure_cpu_runtime)
+from .data import dataset_from_config, to_signed
+from .ddim import NoiseSchedule, linear_betas
+from .path_encoder import PathEncoder, PathBatch, path_batch, random_prefixes
 from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves, treevae_state
 from .unet import UNet
 
 # %% auto #0
-__all__ = ['STARTS', 'CONDITIONS', 'MODES', 'TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions',
-           'treevae_fingerprint', 'latent_dim', 'ema_with_warmup', 'new_model', 'loss_weights', 'train_diffusion',
-           'load_treediffusion', 'export_model', 'scheduler_for', 'denoise', 'conditional_prior', 'start_from',
-           'sample', 'all_leaves', 'sample_all_leaves', 'recons_all_leaves', 'recons', 'fit_diffusion',
-           'leaf_grid_figure', 'node_generations', 'node_figure', 'run_sampling', 'fit_diffusion_cmd', 'sample_cmd']
+__all__ = ['TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions', 'treevae_fingerprint', 'latent_dim',
+           'ema_with_warmup', 'new_model', 'loss_weights', 'train_diffusion', 'load_treediffusion', 'export_model',
+           'fit_diffusion', 'fit_diffusion_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -221,123 +218,6 @@ def export_model(model_dir, out, half: bool = True) -> Path:
     shutil.copyfile(model_dir / "config.yml", out / "config.yml")
     return out
 
-# %% ../nbs/10_diffusion.ipynb #01e69b65
-def scheduler_for(d: DiffusionConfig, steps: int | None = None, sampler: str | None = None) -> Scheduler:
-    "The sampler of a config (`steps` overrides `sample_steps`, `sampler` overrides `d.sampler`) on its noise schedule."
-    return make_sampler(sampler or d.sampler, NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end)), steps or d.sample_steps, d.spacing)
-
-@torch.inference_mode()
-def denoise(model: TreeDiffusion, pb, recon, n: int, steps: int | None = None, eta: float | None = None,
-            guidance: float | None = None, generator=None, x_T=None, progress: bool = False, sampler: str | None = None,
-            guidance_kind: str | None = None) -> torch.Tensor:
-    """Images in [0,1] from noise, conditioned on `pb` (and `recon`), with the config's sampler (or `sampler`) and guidance weight `w`
-    away from the null condition (`guidance_kind='unconditional'`) or from each path's parent prefix ('parent')."""
-    d = model.cfg; w = d.guidance if guidance is None else guidance; kind = guidance_kind or d.guidance_kind
-    if kind not in GUIDANCE_KINDS: raise ValueError(f"guidance_kind must be one of {GUIDANCE_KINDS}, got {kind!r}")
-    if w and kind == "unconditional" and d.cond_drop <= 0:
-        raise ValueError(f"guidance={w} needs a model trained with diffusion.cond_drop > 0 (its null condition is untrained).")
-    if w and kind == "parent" and d.prefix_prob <= 0:
-        raise ValueError("guidance_kind 'parent' needs a model trained with diffusion.prefix_prob > 0 (this one never saw a parent's prefix).")
-    if w < 0: raise ValueError(f"guidance must be ≥ 0, got {w}")
-    dev = next(model.parameters()).device
-    shape = (n, d.unet.in_channels, d.unet.image_size, d.unet.image_size)
-    cond = lambda x, t: model(x, t, pb, recon)
-    if kind == "parent": parent = parent_paths(pb); uncond = lambda x, t: model(x, t, parent, recon)
-    else: uncond = lambda x, t: model(x, t, pb, recon, drop=torch.ones(len(x), dtype=torch.bool, device=x.device))
-    s = scheduler_for(d, steps, sampler)
-    x = ddim_sample(guided(cond, uncond, w), shape, s, eta=(d.eta if eta is None else eta) if s.takes_eta else 0.0,
-                    generator=generator, progress=progress, x_T=x_T, device=dev)
-    return from_signed(x)
-
-# %% ../nbs/10_diffusion.ipynb #efecbbaa
-@torch.no_grad()
-def conditional_prior(treevae: TreeVAE, n: int, node: int, generator=None, batch: int = 1024, max_batches: int = 200):
-    "(z, probs, leaves) of `n` prior passes whose leaf l ~ p(l|z) lies under `node`: exact samples of p(z, l | l ∈ subtree(node))."
-    T, L = treevae.tree, treevae.tree.leaves
-    if node not in T.nodes: raise ValueError(f"node {node} is not in the tree; its nodes are {T.nodes}")
-    under = torch.tensor(T.subtree(node)); zs, ps, ls, k = [], [], [], 0
-    for b in range(max_batches):
-        z, probs = treevae.prior(batch, generator=generator)
-        leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
-        keep = torch.isin(leaves.cpu(), under).to(leaves.device)
-        zs.append({i: v[keep] for i, v in z.items()}); ps.append({i: v[keep] for i, v in probs.items()}); ls.append(leaves[keep])
-        k += int(keep.sum())
-        if k >= n: break
-    else: raise ValueError(f"only {k} of {max_batches * batch} prior draws reach node {node} (p ≈ {k / (max_batches * batch):.1e}); "
-                           "ask for fewer images or a node higher up.")
-    cat = lambda ds: {i: torch.cat([d[i] for d in ds])[:n] for i in ds[0]}
-    return cat(zs), cat(ps), torch.cat(ls)[:n]
-
-# %% ../nbs/10_diffusion.ipynb #3c36d9d0
-def _noise(n, d: DiffusionConfig, generator, device):
-    return torch.randn((n, d.unet.in_channels, d.unet.image_size, d.unet.image_size), generator=generator, device=device)
-
-STARTS = ("noise", "reference")
-CONDITIONS = ("leaf", "prefix")
-
-def start_from(noise, d: DiffusionConfig, x0=None, start: str = "noise"):
-    "x_T: pure `noise` ('noise', ours), or q(x_T | x0) = √ᾱ_T x0 + √(1−ᾱ_T) noise ('reference': the reference code's `recons` and all-leaves)."
-    if start not in STARTS: raise ValueError(f"start must be one of {STARTS}, got {start!r}")
-    if start == "noise": return noise
-    t = torch.full((len(noise),), d.T - 1, device=noise.device)
-    return NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end)).q_sample(x0.to(noise), t, noise).float()
-
-@torch.inference_mode()
-def sample(model, treevae, n: int, generator=None, node: int | None = None, condition: str = "leaf", **kw) -> dict:
-    """n generations (and the TreeVAE decoder image of the same leaf and latents): prior pass, leaf ~ p(l|z) (conditioned on lying
-    under `node` if given), DDIM from noise. `condition='prefix'` conditions on the path from the root to `node` only (a model
-    trained with `diffusion.prefix_prob > 0`); 'leaf' on the full path to the sampled leaf."""
-    dev = next(model.parameters()).device; L = treevae.tree.leaves
-    if condition not in CONDITIONS: raise ValueError(f"condition must be one of {CONDITIONS}, got {condition!r}")
-    if condition == "prefix":
-        if node is None: raise ValueError("condition 'prefix' needs a node (--node ID)")
-        if model.cfg.prefix_prob <= 0:
-            raise ValueError("condition 'prefix' needs a model trained with diffusion.prefix_prob > 0 (this one saw full paths only, "
-                             "so an internal node's condition is out of distribution); use condition 'leaf' or retrain.")
-    if node is None:
-        z, probs = treevae.prior(n, generator=generator)
-        leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
-    else: z, probs, leaves = conditional_prior(treevae, n, node, generator)
-    pb, recon, _, out = tree_condition_from(treevae, z, probs, leaves)          # the TreeVAE decoder images come along
-    if condition == "prefix": pb = truncate_paths(pb, torch.full((n,), node_depth(node)))
-    imgs = denoise(model, pb.to(dev), recon if model.cfg.recon_input else None, n, generator=generator, x_T=_noise(n, model.cfg, generator, dev), **kw)
-    return dict(images=imgs, leaves=leaves, leaf_probs=out.leaf_probs, treevae=from_signed(recon))
-
-# %% ../nbs/10_diffusion.ipynb #9d5db899
-@torch.inference_mode()
-def all_leaves(model, treevae, z, probs, generator=None, start: str = "noise", **kw) -> dict:
-    "Every leaf for every sample of a pass (`z`, `probs`), one shared noise per sample (`start='reference'`: x_T ~ q(x_T | x̂_l)): images n×L×C×H×W."
-    L, dev = treevae.tree.leaves, next(model.parameters()).device
-    n = len(probs[0])
-    noise = _noise(n, model.cfg, generator, dev)
-    leaves = torch.tensor(L, device=dev).repeat_interleave(n)            # leaf-major: L blocks of n
-    zz = {k: v.repeat(len(L), *[1] * (v.ndim - 1)) for k, v in z.items()}
-    pp = {k: v.repeat(len(L)) for k, v in probs.items()}
-    pb, recon, _, _ = tree_condition_from(treevae, zz, pp, leaves, True)
-    x_T = start_from(noise.repeat(len(L), 1, 1, 1), model.cfg, recon, start)
-    imgs = denoise(model, pb, recon if model.cfg.recon_input else None, n * len(L), generator=generator, x_T=x_T, **kw)
-    sh = lambda t: t.view(len(L), n, *t.shape[1:]).transpose(0, 1)
-    return dict(images=sh(imgs), treevae=sh(from_signed(recon)), leaf_probs=torch.stack([probs[l] for l in L], 1), leaves=L)
-
-def sample_all_leaves(model, treevae, n: int, generator=None, **kw) -> dict:
-    "Paper Fig. 4/6: n root samples, each through every leaf with shared noise."
-    z, probs = treevae.prior(n, generator=generator)
-    return all_leaves(model, treevae, z, probs, generator, **kw)
-
-def recons_all_leaves(model, treevae, x01, generator=None, **kw) -> dict:
-    "Every leaf's TreeDiffusion reconstruction of test images `x01` (posterior latents), shared noise."
-    z, probs = treevae.posterior(x01, generator=generator)
-    return all_leaves(model, treevae, z, probs, generator, **kw)
-
-@torch.inference_mode()
-def recons(model, treevae, x01, generator=None, start: str = "noise", **kw) -> dict:
-    "Reconstructions: posterior pass on `x01`, leaf ~ π(x), DDIM from pure noise (or from q(x_T | x_0), `start='reference'`) conditioned on that path."
-    dev = next(model.parameters()).device
-    pb, recon, leaves, out = tree_condition(treevae, x01, generator=generator, decode=True)
-    x_T = start_from(_noise(len(x01), model.cfg, generator, dev), model.cfg, to_signed(x01), start)
-    imgs = denoise(model, pb, recon if model.cfg.recon_input else None, len(x01), generator=generator, x_T=x_T, **kw)
-    return dict(images=imgs, leaves=leaves, leaf_probs=out.leaf_probs, treevae=from_signed(recon))
-
 # %% ../nbs/10_diffusion.ipynb #cc2737af
 def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print):
     "Train TreeDiffusion on `cfg.data` with the TreeVAE of `tree_dir` frozen; the model folder `out` is self-contained."
@@ -354,93 +234,7 @@ def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print):
     (out / "train.json").write_text(json.dumps(dict(steps=cfg.diffusion.max_steps, seconds=round(time.time() - t0, 1)), indent=1))
     return model, ema
 
-# %% ../nbs/10_diffusion.ipynb #a06fd16b
-def leaf_grid_figure(images, leaf_probs, leaves, path, treevae_images=None, title=None, rows=None):
-    "PNG: one column per leaf, one row per sample (TreeVAE row above when given); leaf id and probability on top. `rows=[(name, n×L×C×H×W), ...]` draws any rows instead."
-    import matplotlib.pyplot as plt
-    if rows is None:
-        rows = [("TreeVAE", treevae_images), ("TreeDiffusion", images)] if treevae_images is not None else [("TreeDiffusion", images)]
-    n, L = rows[0][1].shape[:2]
-    R = n * len(rows)
-    fig, axs = plt.subplots(R, L, figsize=(0.9 * L + 0.8, 0.95 * R + 0.4), squeeze=False)
-    for i in range(n):
-        for k, (name, ims) in enumerate(rows):
-            r = i * len(rows) + k
-            for j in range(L):
-                ax = axs[r, j]; ax.axis("off")
-                im = ims[i, j].detach().cpu().float().clamp(0, 1)
-                ax.imshow(im.permute(1, 2, 0).squeeze(-1), cmap="gray" if im.shape[0] == 1 else None, vmin=0, vmax=1)
-                if k == 0: ax.set_title(f"leaf {leaves[j]}\np={float(leaf_probs[i, j]):.2f}", fontsize=6)
-            axs[r, 0].text(-0.1, 0.5, name, transform=axs[r, 0].transAxes, ha="right", va="center", fontsize=6)
-    if title: fig.suptitle(title, fontsize=8)
-    fig.tight_layout(); fig.savefig(path, dpi=110, bbox_inches="tight"); plt.close(fig)
-    return path
-
-# %% ../nbs/10_diffusion.ipynb #7c0aa201
-MODES = ("sample", "sample_all_leaves", "recons", "recons_all_leaves", "subtree", "nodes")
-
-@torch.inference_mode()
-def node_generations(model, treevae, n: int, generator=None, **kw) -> dict:
-    "{node: n images} for every node of the tree, each conditioned on the path prefix from the root to it (a prefix-trained model)."
-    return {v: sample(model, treevae, n, generator, node=v, condition="prefix", **kw)["images"].cpu() for v in treevae.tree.nodes}
-
-def node_figure(images: dict, tree, path, title: str | None = None):
-    "PNG: the tree drawn with a small grid of each node's generations at the node (`images` from `node_generations`)."
-    import matplotlib.pyplot as plt
-    from treediffusion.tree import _layout
-    pos, D = _layout(tree), tree.depth
-    xs = sorted({p[0] for p in pos.values()}); W = max(len(tree.leaves), 2)
-    fig, ax = plt.subplots(figsize=(1.3 * W + 0.5, 1.5 * (D + 1) + 0.5))
-    for v in tree.nodes:
-        for c in tree.children(v): ax.plot(*zip(pos[v], pos[c]), color="0.7", lw=0.8, zorder=0)
-    for v, ims in images.items():
-        (x, y), k = pos[v], int(math.ceil(math.sqrt(len(ims))))
-        ax.imshow(image_grid(ims, nrow=k, padding=1).squeeze(), cmap="gray", extent=(x - 0.4, x + 0.4, y - 0.4, y + 0.4), zorder=1)
-        ax.text(x, y + 0.45, f"{'leaf' if tree.is_leaf(v) else 'node'} {v}", ha="center", fontsize=6)
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6); ax.set_ylim(min(p[1] for p in pos.values()) - 0.6, max(p[1] for p in pos.values()) + 0.7)
-    ax.set_aspect("equal"); ax.axis("off")
-    if title: ax.set_title(title, fontsize=8)
-    fig.savefig(path, dpi=130, bbox_inches="tight"); plt.close(fig)
-    return path
-
-def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, guidance: float | None = None,
-                 steps: int | None = None, seed: int = 0, device=None, sampler: str | None = None, condition: str = "leaf",
-                 guidance_kind: str | None = None) -> dict:
-    "Generate with a trained model folder; writes `{mode}.png` and `{mode}.npz` (uint8 images + leaf ids) to `out`."
-    if mode not in MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {MODES}")
-    if mode == "subtree" and node is None: raise ValueError("mode 'subtree' needs --node ID (an internal node of the tree)")
-    model, tv, cfg = load_treediffusion(model_dir, device=device)
-    dev = next(model.parameters()).device; g = torch.Generator(device=dev).manual_seed(seed)
-    kw = dict(guidance=guidance, steps=steps, sampler=sampler, guidance_kind=guidance_kind)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    if mode == "nodes":
-        r = node_generations(model, tv, n, g, **kw)
-        node_figure(r, tv.tree, out / "nodes.png", title="each node's generations, conditioned on the path prefix to it")
-        imgs = torch.cat(list(r.values())); lv = torch.tensor(list(r)).repeat_interleave(n)     # here: the node of each image
-        np.savez_compressed(out / "nodes.npz", images=(imgs.clamp(0, 1) * 255).round().to(torch.uint8).numpy(), nodes=lv.numpy())
-        return dict(images=r, png=out / "nodes.png")
-    if mode in ("sample", "subtree"):
-        r = sample(model, tv, n, g, node=node if mode == "subtree" else None, condition=condition if mode == "subtree" else "leaf", **kw)
-        order = torch.argsort(r["leaves"].cpu(), stable=True)
-        imgs, lv = r["images"][order].cpu(), r["leaves"][order].cpu()
-        save_grid(imgs, out / f"{mode}.png", nrow=int(math.ceil(math.sqrt(n))))
-    else:
-        if mode == "sample_all_leaves": r = sample_all_leaves(model, tv, n, g, **kw)
-        else:
-            test = dataset_from_config(cfg.data, "test")
-            x01 = test.images[:n].to(dev).float() / 255
-            r = (recons_all_leaves if mode == "recons_all_leaves" else recons)(model, tv, x01, g, **kw)
-        if mode == "recons":
-            imgs, lv = r["images"].cpu(), r["leaves"].cpu()
-            save_grid(torch.cat([x01.cpu(), r["treevae"].cpu(), imgs]), out / f"{mode}.png", nrow=n)
-        else:
-            leaf_grid_figure(r["images"], r["leaf_probs"], r["leaves"], out / f"{mode}.png", r["treevae"], title=f"{mode}: TreeVAE vs TreeDiffusion")
-            imgs = r["images"].cpu(); lv = torch.tensor(r["leaves"]).expand(len(imgs), -1)
-    u8 = (imgs.clamp(0, 1) * 255).round().to(torch.uint8).numpy()
-    np.savez_compressed(out / f"{mode}.npz", images=u8, leaves=lv.numpy())
-    return dict(r, png=out / f"{mode}.png")
-
-# %% ../nbs/10_diffusion.ipynb #7983cf0b
+# %% ../nbs/10_diffusion.ipynb #866c6be0
 @call_parse
 def fit_diffusion_cmd(
     tree: str = "runs/tree",            # folder written by `treediffusion fit-tree` (holds treevae.pt)
@@ -450,21 +244,3 @@ def fit_diffusion_cmd(
 ):
     "Train TreeDiffusion with a frozen TreeVAE; writes diffusion.pt, treevae.pt and config.yml to OUT."
     fit_diffusion(load_config(config), tree, out, device)
-
-@call_parse
-def sample_cmd(
-    model: str = "runs/diffusion",      # model folder written by `treediffusion fit-diffusion`
-    mode: str = "sample_all_leaves",    # sample, sample_all_leaves, recons, recons_all_leaves or subtree
-    n: int = 8,                         # number of samples (root samples / test images for the *_all_leaves modes)
-    out: str = "runs/samples",          # output folder for the PNG grid and the .npz
-    node: int = None,                   # internal node id for mode 'subtree'
-    condition: str = "leaf",            # mode 'subtree': 'leaf' (full paths to its leaves) or 'prefix' (the path to the node; prefix-trained models)
-    guidance: float = None,             # guidance weight w (default: the config's)
-    guidance_kind: str = None,          # guide away from: 'unconditional' (classifier-free) or 'parent' (prefix-trained models); default: the config's
-    steps: int = None,                  # sampling steps (default: the config's)
-    sampler: str = None,                # ddim, dpmsolver++, sde-dpmsolver++ or unipc (default: the config's)
-    seed: int = 0,                      # sampling seed
-):
-    "Generate images with a trained TreeDiffusion: PNG grid (a row per leaf, leaf probabilities on top) + .npz."
-    r = run_sampling(model, mode, n, out, node, guidance, steps, seed, sampler=sampler, condition=condition, guidance_kind=guidance_kind)
-    print(f"wrote {r['png']}")

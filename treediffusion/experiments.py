@@ -16,8 +16,8 @@ from fastcore.script import call_parse
 from .config import ExperimentConfig, load_config, save_config
 from .core import configure_cpu_runtime, save_grid, load_checkpoint
 from .data import dataset_from_config
-from .diffusion import (fit_diffusion, load_treediffusion, sample, recons, sample_all_leaves, all_leaves, leaf_grid_figure,
-                                     treevae_fingerprint)
+from .diffusion import fit_diffusion, load_treediffusion, treevae_fingerprint
+from .sampling import sample, recons, sample_all_leaves, all_leaves, leaf_grid_figure
 from .fit import fit_tree
 from .preflight import preflight, require
 from .growth import predict_leaf_probs

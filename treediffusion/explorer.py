@@ -12,7 +12,8 @@ import torch
 import ipywidgets as W
 
 from .config import SAMPLERS
-from .diffusion import load_treediffusion, sample
+from .diffusion import load_treediffusion
+from .sampling import sample
 from .core import image_grid
 from .tree import draw_tree
 
