@@ -52,3 +52,11 @@ def test_readers_see_outputs():
     pngs = sum("image/png" in o.get("data", {}) for c in cells for o in c.get("outputs", []))
     assert len(shown) >= 0.45 * len(cells), f"only {len(shown)} of {len(cells)} lesson cells store an output"
     assert pngs >= 15, f"only {pngs} pictures stored across the notebooks"
+
+
+@pytest.mark.parametrize("path", NBS, ids=[p.name for p in NBS])
+def test_progress_bars_are_settled(path):
+    "Stored progress bars show their final state, not every redraw (`run_notebooks.settle_streams`)."
+    nb = json.loads(path.read_text())
+    noisy = [i for i, c in enumerate(nb["cells"]) for o in c.get("outputs", []) if o.get("output_type") == "stream" and "\r" in "".join(o["text"])]
+    assert not noisy, f"{path.name}: cells {noisy} store every redraw of a progress bar: run `python tools/run_notebooks.py --settle nbs/{path.name}`"

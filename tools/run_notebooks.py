@@ -24,6 +24,27 @@ def sources_sha256(nb: dict) -> str:
     return h.hexdigest()
 
 
+def settle_streams(nb: dict) -> int:
+    "Store text streams as a terminal shows them: of every line, what follows its last carriage return (a progress bar's final state, not each redraw); returns how many outputs changed."
+    n = 0
+    for c in nb["cells"]:
+        for o in c.get("outputs", []):
+            if o.get("output_type") != "stream": continue
+            text = "".join(o["text"]) if isinstance(o["text"], list) else o["text"]
+            if "\r" not in text and "\x1b[A" not in text: continue       # plain prints stay exactly as printed
+            lines = []                                   # (text, redrawn in place by a nested bar's cursor-up)
+            for line in text.split("\n"):
+                bar = "\r" in line; line = line.rstrip("\r").rsplit("\r", 1)[-1]
+                up = "\x1b[A" in line; line = line.replace("\x1b[A", "")
+                if bar and not line.strip(): continue   # a bar cleared on exit (leave=False)
+                if up and lines and lines[-1][1]: lines[-1] = (line, True)
+                else: lines.append((line, up))
+            settled = "\n".join(l for l, _ in lines)
+            if settled != text: o["text"] = settled.splitlines(keepends=True); n += 1
+        c["outputs"] = [o for o in c.get("outputs", []) if o.get("output_type") != "stream" or "".join(o["text"]).strip()]
+    return n
+
+
 def execute(path: str) -> tuple:
     "Run one notebook's lesson cells in its own folder, save the outputs and the metadata stamp; (path, ok, seconds)."
     from functools import partialmethod
@@ -47,6 +68,7 @@ def execute(path: str) -> tuple:
             print(f"{path} was edited while it ran: its outputs were NOT stored; run it again", file=sys.stderr); ok = False
         if ok:
             nb = json.loads(run.read_text())
+            settle_streams(nb)
             nb["metadata"]["treediffusion"] = dict(executed_sources_sha256=sources_sha256(nb), executed_seconds=secs)
             run.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
             nbdev_clean.__wrapped__(fname=str(run))
@@ -60,8 +82,14 @@ if __name__ == "__main__":
     p.add_argument("notebooks", nargs="*", help="notebooks to execute (default: every notebook in nbs/)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--one", help=argparse.SUPPRESS)          # internal: execute this notebook in this process
+    p.add_argument("--settle", action="store_true", help="only settle the stored progress bars (no execution)")
     a = p.parse_args()
     os.chdir(ROOT)
+    if a.settle:
+        for f in a.notebooks or sorted(str(f) for f in Path("nbs").glob("*.ipynb")):
+            nb = json.loads(Path(f).read_text()); k = settle_streams(nb)
+            if k: Path(f).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n"); print(f"{f}: {k} stream outputs settled")
+        sys.exit(0)
     if a.one: sys.exit(0 if execute(a.one)[1] else 1)
     nbs = a.notebooks or sorted(str(f) for f in Path("nbs").glob("*.ipynb"))
 
