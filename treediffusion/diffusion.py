@@ -7,6 +7,7 @@ Docs: https://treediffusion.github.io/treediffusion/diffusion.html.md"""
 # %% ../nbs/10_diffusion.ipynb #a5b8370f
 from __future__ import annotations
 import hashlib, json, shutil, time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,8 @@ from .unet import UNet
 
 # %% auto #0
 __all__ = ['TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions', 'treevae_fingerprint', 'latent_dim',
-           'ema_with_warmup', 'new_model', 'loss_weights', 'train_diffusion', 'load_treediffusion', 'export_model',
-           'fit_diffusion', 'fit_diffusion_cmd']
+           'ema_with_warmup', 'new_model', 'loss_weights', 'diffusion_loss', 'train_diffusion', 'load_treediffusion',
+           'export_model', 'fit_diffusion', 'fit_diffusion_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -121,6 +122,17 @@ def loss_weights(sch: NoiseSchedule, t: torch.Tensor, kind: str = "uniform", gam
     snr = sch.alpha_bar / (1 - sch.alpha_bar)
     return (snr.clamp(max=gamma) / snr)[t.cpu()].float().to(t.device)
 
+# %% ../nbs/10_diffusion.ipynb #2dc14e42
+def diffusion_loss(model: TreeDiffusion, sch: NoiseSchedule, x01: torch.Tensor, pb: PathBatch, recon, d: DiffusionConfig,
+                   autocast=nullcontext) -> torch.Tensor:
+    "The loss of one training step on images `x01` in [0,1] with their path conditions `pb` (and decoder images `recon`)."
+    x0 = to_signed(x01); pb = random_prefixes(pb, d.prefix_prob)     # prefix_prob > 0: internal nodes as conditions too
+    t = torch.randint(0, d.T, (len(x0),), device=x0.device); eps = torch.randn_like(x0)
+    drop = torch.rand(len(x0), device=x0.device) < d.cond_drop if d.cond_drop > 0 else None
+    with autocast():
+        err = (model(sch.q_sample(x0, t, eps).float(), t, pb, recon, drop).float() - eps).square().mean((1, 2, 3))
+    return (loss_weights(sch, t, d.loss_weight, d.snr_gamma) * err).mean()
+
 # %% ../nbs/10_diffusion.ipynb #4279c134
 def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tensor, out, resume: bool = True,
                     device=None, log=print) -> tuple[TreeDiffusion, AveragedModel]:
@@ -163,12 +175,7 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
             xs = images[rows[c0:c0 + d.tree_pass_batches].flatten()].to(dev).float() / 255
             conds = tree_conditions(treevae, xs, len(xs) // bs, decode=d.recon_input)
             for x01, (pb, recon) in zip(xs.split(bs), conds):
-                x0 = to_signed(x01); pb = random_prefixes(pb, d.prefix_prob)     # prefix_prob > 0: internal nodes as conditions too
-                t = torch.randint(0, d.T, (len(x0),), device=dev); eps = torch.randn_like(x0)
-                drop = torch.rand(len(x0), device=dev) < d.cond_drop if d.cond_drop > 0 else None
-                with acc.autocast():
-                    err = (model(sch.q_sample(x0, t, eps).float(), t, pb, recon, drop).float() - eps).square().mean((1, 2, 3))
-                loss = (loss_weights(sch, t, d.loss_weight, d.snr_gamma) * err).mean()
+                loss = diffusion_loss(model, sch, x01, pb, recon, d, acc.autocast)
                 if not torch.isfinite(loss):
                     raise FloatingPointError(f"non-finite diffusion loss at step {step}; the last good checkpoint {ck} is kept. "
                                              "Lower diffusion.lr or raise warmup_steps.")
