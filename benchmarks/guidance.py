@@ -24,7 +24,8 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
     from treediffusion.data import dataset_from_config
     from treediffusion.experiments import (_eval_setup, _batched, leaf_generations, leaf_fidelity_eval, real_leaves,
                                            table2_entropy, chosen_prob, variant_of)
-    from treediffusion.metrics import ClassifierFeatures, reference_stats, fid_from_images, predict_classes
+    from treediffusion.metrics import reference_stats, fid_from_images
+    from treediffusion.classifier import ClassifierFeatures, predict_classes
     t0 = time.time()
     model, tv, cfg, dev, clf = _eval_setup(run_dir, None, device, log)
     if clf is None: raise SystemExit(f"{cfg.data.name} has no class labels: leaf fidelity and classifier FID need them.")

@@ -17,7 +17,8 @@ from pathlib import Path
 def node_rows(model, tv, clf, real_pred, real_leaf, n, seed, modes, n_classes=10, min_mass=0.01, **kw):
     import numpy as np, torch
     from treediffusion.sampling import sample
-    from treediffusion.metrics import predict_classes, total_variation, _class_hist
+    from treediffusion.classifier import predict_classes
+    from treediffusion.specificity import total_variation, _class_hist
     rows, rng = [], np.random.default_rng(seed)
     for a in tv.tree.nodes:
         under = np.isin(real_leaf, tv.tree.subtree(a))
@@ -40,7 +41,7 @@ def run(a) -> dict:
     from treediffusion.diffusion import load_treediffusion
     from treediffusion.sampling import node_generations, node_figure
     from treediffusion.experiments import get_classifier, real_leaves
-    from treediffusion.metrics import predict_classes
+    from treediffusion.classifier import predict_classes
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     res = dict(n=a.n, steps=a.steps, seed=a.seed, models={})

@@ -29,7 +29,8 @@ def run(a) -> dict:
     from treediffusion.diffusion import load_treediffusion
     from treediffusion.sampling import sample
     from treediffusion.experiments import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, _batched
-    from treediffusion.metrics import ClassifierFeatures, reference_stats, fid_from_images, predict_classes
+    from treediffusion.metrics import reference_stats, fid_from_images
+    from treediffusion.classifier import ClassifierFeatures, predict_classes
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
     model, tv, cfg = load_treediffusion(a.model)
     model, tv = model.float().eval(), tv.float().eval()

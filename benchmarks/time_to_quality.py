@@ -43,7 +43,8 @@ def run_recipe(a) -> None:
     from treediffusion.diffusion import train_diffusion
     from treediffusion.sampling import sample, sample_all_leaves
     from treediffusion.experiments import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, grid_generations, _batched
-    from treediffusion.metrics import ClassifierFeatures, reference_stats, fid_from_images, predict_classes
+    from treediffusion.metrics import reference_stats, fid_from_images
+    from treediffusion.classifier import ClassifierFeatures, predict_classes
     from treediffusion.treevae import load_treevae
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
     cfg = recipe_cfg(a.config, a.recipe); out = Path(a.out); path = out / f"{a.recipe}.json"

@@ -9,11 +9,11 @@ from pytorch_fid.fid_score import calculate_frechet_distance
 from conftest import ROOT
 from treediffusion.core import save_checkpoint
 from treediffusion.data import load_dataset
-from treediffusion.metrics import (FID_WEIGHTS_FILE, WEIGHTS_ENV, ClassifierFeatures, InceptionFeatures, SmallResNet,
-                                   build_classifier, feature_stats, fid_from_images, frechet_distance,
-                                   histogram_entropy, leaf_class_histograms, load_classifier, load_stats,
-                                   mean_leaf_entropy, predict_classes, reference_stats, stats_path, to_uint8,
-                                   to_uint8_rgb, train_classifier, weights_digest, classifier_accuracy)
+from treediffusion.metrics import (FID_WEIGHTS_FILE, WEIGHTS_ENV, InceptionFeatures, feature_stats, fid_from_images, frechet_distance,
+                                   load_stats, reference_stats, stats_path, to_uint8, to_uint8_rgb)
+from treediffusion.classifier import (ClassifierFeatures, SmallResNet, build_classifier, load_classifier, predict_classes,
+                                      train_classifier, weights_digest, classifier_accuracy)
+from treediffusion.specificity import histogram_entropy, leaf_class_histograms, mean_leaf_entropy
 
 
 def test_to_uint8_rounds_clamps_and_replicates():

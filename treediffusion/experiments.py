@@ -21,9 +21,9 @@ from .sampling import sample, recons, sample_all_leaves, all_leaves, leaf_grid_f
 from .fit import fit_tree
 from .preflight import preflight, require
 from .growth import predict_leaf_probs
-from .metrics import (train_classifier, load_classifier, ClassifierFeatures, InceptionFeatures, reference_stats,
-                                   fid_from_images, predict_classes, leaf_class_histograms,
-                                   histogram_entropy, leaf_fidelity, leaf_fidelity_floor)
+from .metrics import InceptionFeatures, reference_stats, fid_from_images
+from .classifier import train_classifier, load_classifier, ClassifierFeatures, predict_classes
+from .specificity import leaf_class_histograms, histogram_entropy, leaf_fidelity, leaf_fidelity_floor
 
 # %% auto #0
 __all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'shipped_classifiers', 'file_sha256',

@@ -6,31 +6,26 @@ Docs: https://treediffusion.github.io/treediffusion/metrics.html.md"""
 
 # %% ../nbs/11_metrics.ipynb #038a9704
 from __future__ import annotations
-import hashlib, os, time, warnings
+import os, warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytorch_fid.inception as pfi
 import torch
-import torch.nn.functional as F
 from scipy import linalg
 from torch import nn
-from torchvision.models import inception_v3, resnet50
+from torchvision.models import inception_v3
 from tqdm.auto import tqdm
 
-from .core import default_device, load_checkpoint, save_checkpoint, atomic_write
+from .core import default_device, atomic_write
 from .data import load_dataset
 
 # %% auto #0
-__all__ = ['FID_WEIGHTS_FILE', 'WEIGHTS_ENV', 'FLIP_DATASETS', 'SPECIFICITY_THRESHOLD', 'to_uint8', 'to_uint8_rgb',
-           'feature_stats', 'frechet_distance', 'inception_weights_path', 'random_inception_state', 'fid_inception',
-           'load_inception_state', 'FeatureExtractor', 'InceptionFeatures', 'save_stats', 'load_stats', 'stats_path',
-           'reference_stats', 'fid_from_images', 'BasicBlock', 'SmallResNet', 'ResNet50Classifier', 'build_classifier',
-           'augment_batch', 'predict_classes', 'classifier_accuracy', 'train_classifier', 'load_classifier',
-           'weights_digest', 'ClassifierFeatures', 'LeafHistograms', 'leaf_class_histograms', 'histogram_entropy',
-           'mean_leaf_entropy', 'samples_leaf_entropy', 'total_variation', 'leaf_fidelity', 'leaf_fidelity_floor']
+__all__ = ['FID_WEIGHTS_FILE', 'WEIGHTS_ENV', 'to_uint8', 'to_uint8_rgb', 'feature_stats', 'frechet_distance',
+           'inception_weights_path', 'random_inception_state', 'fid_inception', 'load_inception_state',
+           'FeatureExtractor', 'InceptionFeatures', 'save_stats', 'load_stats', 'stats_path', 'reference_stats',
+           'fid_from_images']
 
 # %% ../nbs/11_metrics.ipynb #a274ed39
 def to_uint8(images) -> torch.Tensor:
@@ -214,252 +209,3 @@ def fid_from_images(gen_images, ref_stats, extractor: FeatureExtractor, progress
     "FID of `gen_images` against `ref_stats`: a `(mu, sigma)` pair or a path to a pytorch-fid `.npz`."
     mu, sigma = load_stats(ref_stats) if isinstance(ref_stats, (str, os.PathLike)) else ref_stats
     return frechet_distance(*feature_stats(extractor(gen_images, progress)), mu, sigma, method=method)
-
-# %% ../nbs/11_metrics.ipynb #efa62fbd
-class BasicBlock(nn.Module):
-    "ResNet basic block: 3×3 conv-BN-ReLU, 3×3 conv-BN, plus the identity (or a 1×1 conv-BN projection), then ReLU."
-    def __init__(self, c_in: int, c_out: int, stride: int = 1):
-        super().__init__()
-        self.conv1, self.bn1 = nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out)
-        self.conv2, self.bn2 = nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False), nn.BatchNorm2d(c_out)
-        self.shortcut = (nn.Identity() if stride == 1 and c_in == c_out else
-                         nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out)))
-    def forward(self, x):
-        return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))) + self.shortcut(x))
-
-class SmallResNet(nn.Module):
-    "A 3-stage ResNet for small images: stem, BasicBlocks at 1/2, 1/4, 1/8 resolution, global average pool, linear head."
-    def __init__(self, in_channels: int = 1, n_classes: int = 10, width: int = 32):
-        super().__init__()
-        self.arch = dict(name="small_resnet", in_channels=in_channels, n_classes=n_classes, width=width)
-        w = width
-        self.stem = nn.Sequential(nn.Conv2d(in_channels, w, 3, 1, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU())
-        self.blocks = nn.Sequential(BasicBlock(w, w, 2), BasicBlock(w, 2 * w, 2), BasicBlock(2 * w, 4 * w, 2))
-        self.head = nn.Linear(4 * w, n_classes)
-    def features(self, x):
-        "Penultimate 4·width features of images in [0,1]."
-        return self.blocks(self.stem(x)).mean((2, 3))
-    def forward(self, x): return self.head(self.features(x))
-
-# %% ../nbs/11_metrics.ipynb #4ef69c22
-class ResNet50Classifier(nn.Module):
-    "torchvision ResNet-50 from random weights, `conv1` rebuilt for `in_channels` ≠ 3, `n_classes` logits."
-    def __init__(self, in_channels: int = 1, n_classes: int = 10):
-        super().__init__()
-        self.arch = dict(name="resnet50", in_channels=in_channels, n_classes=n_classes)
-        self.net = resnet50(weights=None, num_classes=n_classes)
-        if in_channels != 3: self.net.conv1 = nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False)
-    def features(self, x):
-        "2048-d pooled features of images in [0,1]."
-        n = self.net
-        x = n.maxpool(n.relu(n.bn1(n.conv1(x))))
-        return n.avgpool(n.layer4(n.layer3(n.layer2(n.layer1(x))))).flatten(1)
-    def forward(self, x): return self.net.fc(self.features(x))
-
-def build_classifier(arch: dict) -> nn.Module:
-    "The classifier an `arch` dict describes (`model.arch`, as saved in checkpoints)."
-    kw = {k: v for k, v in arch.items() if k != "name"}
-    if arch.get("name") == "small_resnet": return SmallResNet(**kw)
-    if arch.get("name") == "resnet50": return ResNet50Classifier(**kw)
-    raise ValueError(f"unknown classifier arch {arch.get('name')!r}; use 'small_resnet' or 'resnet50'.")
-
-# %% ../nbs/11_metrics.ipynb #91364d92
-FLIP_DATASETS = ("fashion-mnist", "cifar10", "celeba", "cubicc")
-
-def augment_batch(x: torch.Tensor, flip: bool, pad: int = 2, generator=None) -> torch.Tensor:
-    "Random crops of the zero-`pad`ded batch (shifts of up to ±`pad` pixels), and random horizontal flips if `flip`."
-    n, c, h, w = x.shape
-    off = torch.randint(0, 2 * pad + 1, (2, n, 1), generator=generator).to(x.device)
-    rows, cols = torch.arange(h, device=x.device) + off[0], torch.arange(w, device=x.device) + off[1]
-    xp = F.pad(x, (pad,) * 4)
-    x = xp[torch.arange(n, device=x.device)[:, None, None], :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
-    if flip:
-        m = (torch.rand(n, generator=generator) < 0.5).to(x.device).view(n, 1, 1, 1)
-        x = torch.where(m, x.flip(3), x)
-    return x.contiguous()
-
-# %% ../nbs/11_metrics.ipynb #88787350
-def predict_classes(model: nn.Module, images, batch_size: int = 512, progress: bool = False) -> np.ndarray:
-    "Predicted class (argmax logit) of each image (uint8, or floats in [0,1]) as an int64 array."
-    model.eval(); dev, out = next(model.parameters()).device, []
-    with torch.inference_mode():
-        for s in tqdm(range(0, len(images), batch_size), desc="classify", disable=not progress, leave=False):
-            out.append(model(to_uint8(images[s:s + batch_size]).to(dev).float() / 255).argmax(1).cpu())
-    return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.int64)
-
-def classifier_accuracy(model: nn.Module, images, labels) -> float:
-    "Fraction of `images` whose predicted class equals `labels`."
-    return float((predict_classes(model, images) == _np(labels)).mean())
-
-# %% ../nbs/11_metrics.ipynb #91b37c23
-def _train_epoch(model, opt, sched, images, labels, batch_size, augment, flip, generator, bar):
-    "One shuffled pass (last incomplete batch dropped); returns the mean training loss."
-    model.train(); dev, losses = next(model.parameters()).device, []
-    order = torch.randperm(len(images), generator=generator)
-    for s in (pb := tqdm(range(0, len(images) - batch_size + 1, batch_size), desc="batches", leave=False, disable=not bar)):
-        idx = order[s:s + batch_size]
-        x, y = images[idx].to(dev).float() / 255, labels[idx].to(dev)
-        if augment: x = augment_batch(x, flip, generator=generator)
-        loss = F.cross_entropy(model(x.contiguous(memory_format=torch.channels_last)), y)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-        losses.append(loss.item()); pb.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
-    return float(np.mean(losses))
-
-# %% ../nbs/11_metrics.ipynb #149ea6be
-def train_classifier(dataset_name: str, root="data", epochs: int = 3, batch_size: int = 128, lr: float = 3e-3,
-                     arch: str = "small_resnet", width: int = 32, augment: bool = True, device=None, out=None,
-                     seed: int = 0, n_train: int | None = None, progress: bool = True):
-    "Train an evaluation classifier (Adam + one-cycle, shuffled, light augmentation); returns `(model, test_acc)`, saves to `out`."
-    t0, g = time.perf_counter(), torch.Generator().manual_seed(seed)
-    tr, te = (load_dataset(dataset_name, s, root=root, n=n_train if s == "train" else None, verbose=False) for s in ("train", "test"))
-    c, n_classes = tr.images.shape[1], len(tr.classes) or int(tr.labels.max()) + 1
-    if epochs < 1 or len(tr) < batch_size: raise ValueError(f"need epochs ≥ 1 and batch_size ≤ {len(tr)} training images, got {epochs}, {batch_size}.")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = build_classifier(dict(name=arch, in_channels=c, n_classes=n_classes) | ({"width": width} if arch == "small_resnet" else {}))
-    device = default_device() if device is None else torch.device(device)
-    model = model.to(device, memory_format=torch.channels_last)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * (len(tr) // batch_size))
-    for ep in (bar := tqdm(range(epochs), desc=f"classifier {dataset_name}", disable=not progress)):
-        loss = _train_epoch(model, opt, sched, tr.images, tr.labels, batch_size, augment, augment and dataset_name in FLIP_DATASETS, g, progress)
-        acc = classifier_accuracy(model, te.images, te.labels)
-        bar.set_postfix(loss=f"{loss:.3f}", test_acc=f"{acc:.4f}")
-    if out is not None:
-        save_checkpoint({"kind": "classifier", "arch": model.arch, "state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
-                         "test_acc": acc, "dataset": dataset_name, "epochs": epochs, "seed": seed,
-                         "train_seconds": time.perf_counter() - t0}, out)
-    return model.eval(), acc
-
-# %% ../nbs/11_metrics.ipynb #20d20b34
-def load_classifier(path, device=None) -> nn.Module:
-    "A classifier saved by `train_classifier`, in eval mode; its checkpoint's metadata is in `model.meta`."
-    ck = load_checkpoint(path, weights_only=True)
-    if not isinstance(ck, dict) or ck.get("kind") != "classifier":
-        kind = ck.get("kind") if isinstance(ck, dict) else type(ck).__name__
-        raise ValueError(f"'{path}' is not a classifier checkpoint (kind={kind!r}); train one with train_classifier(..., out=path).")
-    model = build_classifier(ck["arch"]); model.load_state_dict(ck["state_dict"])
-    model.meta = {k: v for k, v in ck.items() if k != "state_dict"}
-    return model.to(default_device() if device is None else device).eval()
-
-# %% ../nbs/11_metrics.ipynb #fd2af1a6
-def weights_digest(model: nn.Module, n: int = 8) -> str:
-    "First `n` hex digits of a SHA-256 over the model's state dict (names and values)."
-    h = hashlib.sha256()
-    for k, v in model.state_dict().items():
-        h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()[:n]
-
-class ClassifierFeatures(FeatureExtractor):
-    "Penultimate features of an evaluation classifier, for an offline 'classifier FID'."
-    def __init__(self, model: nn.Module, name: str | None = None, batch_size: int = 256):
-        self.model, self.batch_size = model.eval(), batch_size
-        self.device = next(model.parameters()).device
-        self.name = name or f"{getattr(model, 'arch', {}).get('name', 'classifier')}-{weights_digest(model)}"
-    def embed(self, x): return self.model.features(x.float() / 255)
-
-# %% ../nbs/11_metrics.ipynb #730221ae
-SPECIFICITY_THRESHOLD = 0.5   # τ: keep generation i of leaf l iff p(l|z_i) ≥ τ
-
-@dataclass
-class LeafHistograms:
-    "Per-leaf class histograms: `leaves` (ids), `hist` L×K (rows sum to 1; 0 where nothing was kept), `counts` kept."
-    leaves: np.ndarray
-    hist: np.ndarray
-    counts: np.ndarray
-
-# %% ../nbs/11_metrics.ipynb #c8c6c908
-def leaf_class_histograms(pred_classes, leaf_ids, leaf_probs=None, threshold: float = SPECIFICITY_THRESHOLD,
-                          n_classes: int = 10) -> LeafHistograms:
-    "Normalised histogram of predicted classes of each leaf's generations, keeping those with p(leaf|z) ≥ `threshold`."
-    pred, leaf = np.asarray(pred_classes).ravel(), np.asarray(leaf_ids).ravel()
-    probs = np.ones(len(pred)) if leaf_probs is None else np.asarray(leaf_probs, dtype=np.float64).ravel()
-    if not len(pred) == len(leaf) == len(probs):
-        raise ValueError(f"pred_classes, leaf_ids and leaf_probs need one entry per generation, got {len(pred)}, {len(leaf)}, {len(probs)}.")
-    if len(pred) and (pred.min() < 0 or pred.max() >= n_classes):
-        raise ValueError(f"pred_classes must lie in [0, {n_classes}); got [{pred.min()}, {pred.max()}] — set n_classes.")
-    if len(probs) and (probs.min() < 0 or probs.max() > 1 + 1e-6): raise ValueError("leaf_probs must be probabilities in [0, 1].")
-    keep = probs >= threshold
-    leaves, li = np.unique(leaf, return_inverse=True)
-    counts = np.zeros((len(leaves), n_classes)); np.add.at(counts, (li[keep], pred[keep].astype(np.int64)), 1)
-    n = counts.sum(1)
-    hist = np.divide(counts, n[:, None], out=np.zeros_like(counts), where=n[:, None] > 0)
-    return LeafHistograms(leaves, hist, n.astype(np.int64))
-
-# %% ../nbs/11_metrics.ipynb #2ba576c2
-def histogram_entropy(h) -> float | np.ndarray:
-    "Shannon entropy in nats, −Σ_k h_k log h_k (0 log 0 = 0), of a histogram or of each row of a matrix of them (counts are normalised)."
-    h = _np(h)
-    if (h < 0).any(): raise ValueError("histograms must be non-negative.")
-    tot = h.sum(-1, keepdims=True)
-    if (tot <= 0).any(): raise ValueError("a histogram is empty (sums to 0); drop leaves without samples first (mean_leaf_entropy does).")
-    p = h / tot
-    e = -(p * np.log(np.where(p > 0, p, 1.0))).sum(-1)
-    return float(e) if e.ndim == 0 else e
-
-def mean_leaf_entropy(pred_classes, leaf_ids, leaf_probs=None, threshold: float = SPECIFICITY_THRESHOLD,
-                      n_classes: int = 10, min_count: int = 10) -> float:
-    "Table 2's metric: mean over leaves keeping ≥ `min_count` generations of the entropy (nats) of their class histograms."
-    lh = leaf_class_histograms(pred_classes, leaf_ids, leaf_probs, threshold, n_classes)
-    ok = lh.counts >= max(min_count, 1)
-    if not ok.any():
-        raise ValueError(f"no leaf keeps ≥ {min_count} generations at threshold {threshold} (kept: {lh.counts.tolist()}); "
-                         "generate more samples or lower threshold / min_count.")
-    return float(histogram_entropy(lh.hist[ok]).mean())
-
-# %% ../nbs/11_metrics.ipynb #69fbb41d
-def samples_leaf_entropy(classifier: nn.Module, samples: dict, threshold: float = SPECIFICITY_THRESHOLD,
-                         min_count: int = 10) -> float:
-    "Table 2's mean leaf entropy of a `sample_all_leaves` output (`images` N×L×C×H×W, `leaf_probs` N×L, `leaves`)."
-    imgs, probs = samples["images"], _np(samples["leaf_probs"])
-    n, L = imgs.shape[:2]
-    if probs.shape != (n, L) or len(samples["leaves"]) != L:
-        raise ValueError(f"samples must hold images N×L×C×H×W, leaf_probs N×L and L leaves; got {tuple(imgs.shape)}, {probs.shape}, {len(samples['leaves'])}.")
-    pred = predict_classes(classifier, imgs.flatten(0, 1))
-    return mean_leaf_entropy(pred, np.tile(np.asarray(samples["leaves"]), n), probs.ravel(), threshold,
-                             classifier.arch["n_classes"], min_count)
-
-# %% ../nbs/11_metrics.ipynb #b6a93e1e
-def total_variation(p, q) -> float | np.ndarray:
-    "½ Σ_k |p_k − q_k| of two histograms (or of matching rows of two matrices of them), each normalised to sum 1."
-    p, q = _np(p), _np(q)
-    if p.shape != q.shape: raise ValueError(f"histograms must have the same shape, got {p.shape} and {q.shape}.")
-    if (p < 0).any() or (q < 0).any() or (p.sum(-1) <= 0).any() or (q.sum(-1) <= 0).any():
-        raise ValueError("histograms must be non-negative and non-empty.")
-    tv = 0.5 * np.abs(p / p.sum(-1, keepdims=True) - q / q.sum(-1, keepdims=True)).sum(-1)
-    return float(tv) if tv.ndim == 0 else tv
-
-# %% ../nbs/11_metrics.ipynb #fe0b9db8
-def _class_hist(pred, n_classes):
-    return np.bincount(np.asarray(pred, dtype=np.int64), minlength=n_classes) / max(len(pred), 1)
-
-def _leaf_masses(real_leaf, min_mass):
-    "Leaves holding ≥ `min_mass` of the real images, and their masses."
-    ids, counts = np.unique(np.asarray(real_leaf), return_counts=True)
-    m = counts / counts.sum(); keep = m >= min_mass
-    return ids[keep], m[keep]
-
-def leaf_fidelity(gen_pred, gen_leaf, real_pred, real_leaf, n_classes: int = 10, min_mass: float = 0.01) -> dict:
-    "Test-mass-weighted mean TV between each leaf's generated and real class histograms (`mean`), with per-leaf detail."
-    gen_pred, gen_leaf, real_pred, real_leaf = (np.asarray(a).ravel() for a in (gen_pred, gen_leaf, real_pred, real_leaf))
-    if len(gen_pred) != len(gen_leaf) or len(real_pred) != len(real_leaf):
-        raise ValueError("pass one predicted class and one leaf id per image (generated and real alike).")
-    leaves, mass = _leaf_masses(real_leaf, min_mass)
-    missing = [int(l) for l in leaves if not (gen_leaf == l).any()]
-    if missing: raise ValueError(f"no generations for leaves {missing} (each holds ≥ {min_mass:.0%} of the real images); generate every leaf.")
-    gh = np.stack([_class_hist(gen_pred[gen_leaf == l], n_classes) for l in leaves])
-    rh = np.stack([_class_hist(real_pred[real_leaf == l], n_classes) for l in leaves])
-    tv = total_variation(gh, rh)
-    return dict(mean=float((mass * tv).sum() / mass.sum()), leaves=leaves.tolist(), tv=tv.tolist(), mass=mass.tolist(),
-                n_gen=[int((gen_leaf == l).sum()) for l in leaves], hist=gh.tolist(), real_hist=rh.tolist())
-
-# %% ../nbs/11_metrics.ipynb #58620d32
-def leaf_fidelity_floor(real_pred, real_leaf, n: int, n_classes: int = 10, min_mass: float = 0.01,
-                        repeats: int = 20, seed: int = 0) -> float:
-    "`leaf_fidelity` of a perfect generator: `n` real images drawn per leaf (with replacement), averaged over `repeats` draws."
-    real_pred, real_leaf = np.asarray(real_pred).ravel(), np.asarray(real_leaf).ravel()
-    leaves, _ = _leaf_masses(real_leaf, min_mass); rng = np.random.default_rng(seed)
-    def draw():
-        picks = [rng.choice(np.flatnonzero(real_leaf == l), n) for l in leaves]
-        return leaf_fidelity(np.concatenate([real_pred[p] for p in picks]), np.repeat(leaves, n), real_pred, real_leaf, n_classes, min_mass)["mean"]
-    return float(np.mean([draw() for _ in range(repeats)]))
