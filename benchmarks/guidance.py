@@ -23,7 +23,8 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
     import torch
     from treediffusion.data import dataset_from_config
     from treediffusion.experiments import (_eval_setup, _batched, leaf_generations, leaf_fidelity_eval, real_leaves,
-                                           table2_entropy, chosen_prob, variant_of)
+                                           table2_entropy, chosen_prob)
+    from treediffusion.report import variant_of
     from treediffusion.metrics import reference_stats, fid_from_images
     from treediffusion.classifier import ClassifierFeatures, predict_classes
     t0 = time.time()

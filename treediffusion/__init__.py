@@ -4,6 +4,7 @@ Modules:
 
 - `treediffusion.augment`: The views the contrastive presets train on: SimCLR-style crops and colour jitter for RGB data, CelebA's milder recipe, and batched affine warps for grayscale digits and garments.
 - `treediffusion.classifier`: A small ResNet trained offline on the real classes: it judges generations (classifier FID, Table 2 entropy, leaf fidelity) where the Inception weights are unavailable, and it ships with the package.
+- `treediffusion.report`: What a run writes for its reader: the paper's numbers to compare with, `report.md` with the clustering table, Tables 1–2 and the figures, and the mean ± std tables over seeds beside the paper's.
 - `treediffusion.sampling`: Generations from a trained model: from the prior, from one leaf or subtree, every leaf of one root sample, reconstructions of test images; samplers, guidance, node conditioning, the pictures and the `sample` command.
 - `treediffusion.specificity`: Does each leaf generate one kind of thing (Table 2's entropy), and does it generate *its* kind (leaf fidelity)? Both read the evaluation classifier's predictions of generated and real images."""
 

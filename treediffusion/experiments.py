@@ -24,42 +24,13 @@ from .growth import predict_leaf_probs
 from .metrics import InceptionFeatures, reference_stats, fid_from_images
 from .classifier import train_classifier, load_classifier, ClassifierFeatures, predict_classes
 from .specificity import leaf_class_histograms, histogram_entropy, leaf_fidelity, leaf_fidelity_floor
+from .report import TABLE3, variant_of, write_report
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'shipped_classifiers', 'file_sha256',
-           'classifier_file', 'get_classifier', 'real_leaves', 'table2_entropy', 'chosen_prob', 'leaf_generations',
-           'leaf_fidelity_eval', 'grid_generations', 'labelled', 'evaluate_run', 'fig5', 'make_figures', 'fig6',
-           'write_report', 'use_tree', 'fit_diffusion_processes', 'run_experiment', 'run_cmd', 'evaluate_cmd',
-           'sampler_study', 'generation_entropy', 'run_seeds', 'seed_table', 'paper_tables', 'tables_markdown',
-           'variant', 'run_ablation']
-
-# %% ../nbs/12_experiments.ipynb #e0fb22ad
-PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
-    "mnist": {"TreeVAE": (24.0, 21.8), "TreeVAE + Diffusion": (1.4, 1.8), "TreeDiffusion": (1.5, 1.8)},
-    "fashion-mnist": {"TreeVAE": (40.7, 41.9), "TreeVAE + Diffusion": (4.8, 4.8), "TreeDiffusion": (5.5, 5.4)},
-    "cifar10": {"TreeVAE": (175.8, 188.0), "TreeVAE + Diffusion": (12.3, 19.7), "TreeDiffusion": (12.5, 17.8)},
-    "cubicc": {"TreeVAE": (232.5, 255.3), "TreeVAE + Diffusion": (12.7, 96.0), "TreeDiffusion": (13.4, 29.0)},
-    "celeba": {"TreeVAE": (75.2, 77.9), "TreeVAE + Diffusion": (15.4, 30.1), "TreeDiffusion": (14.1, 18.4)},
-}
-PAPER_ENTROPY = {"mnist": (1.24, 0.33), "fashion-mnist": (0.66, 0.65), "cifar10": (1.12, 0.93), "cubicc": (0.07, 0.20)}  # Table 2
-TABLE3 = {  # name -> (recon_input, signal), in the paper's row order (+ the fully unconditional model)
-    "unconditional": (False, "none"),
-    "TreeVAE + Diffusion (recon)": (True, "none"),
-    "recon + leaf index": (True, "leaf_index"),
-    "recon + leaf embedding": (True, "leaf_embedding"),
-    "recon + index + embedding": (True, "both"),
-    "recon + path": (True, "path"),
-    "TreeDiffusion (path, from noise)": (False, "path"),
-}
-# Table 3 of the paper (CIFAR-10, FID gen, mean ± std over 10 seeds), every printed row in order. The row printed
-# with no condition ticked ("flat variant") cannot be mapped to a (recon_input, signal) pair, so it has no TABLE3 entry.
-PAPER_TABLE3 = {"TreeVAE + Diffusion (recon)": (19.7, 0.2), "recon + leaf index": (19.1, 0.3), "recon + leaf embedding": (18.9, 0.3),
-                "recon + index + embedding": (19.2, 0.2), "(flat variant, as printed)": (19.1, 0.5), "recon + path": (18.2, 0.3),
-                "TreeDiffusion (path, from noise)": (17.8, 0.4)}
-
-def variant_of(d) -> str:
-    "The Table 3 name of a diffusion config's `(recon_input, signal)` pair."
-    return next((k for k, v in TABLE3.items() if v == (d.recon_input, d.signal)), f"recon_input={d.recon_input}, signal={d.signal}")
+__all__ = ['shipped_classifiers', 'file_sha256', 'classifier_file', 'get_classifier', 'real_leaves', 'table2_entropy',
+           'chosen_prob', 'leaf_generations', 'leaf_fidelity_eval', 'grid_generations', 'labelled', 'evaluate_run',
+           'fig5', 'make_figures', 'fig6', 'use_tree', 'fit_diffusion_processes', 'run_experiment', 'run_cmd',
+           'evaluate_cmd', 'sampler_study', 'generation_entropy', 'run_seeds', 'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #a5485888
 def shipped_classifiers() -> Path:
@@ -256,73 +227,6 @@ def fig6(run_dirs: dict, path, n: int = 2, seed: int = 0, device=None, **kw):
     return leaf_grid_figure(None, al["leaf_probs"], al["leaves"], path, rows=rows,
                             title="Fig. 6: every leaf for one root sample — " + " / ".join(r[0] for r in rows))
 
-# %% ../nbs/12_experiments.ipynb #19a2afd1
-def _f(v, d=3): return "–" if v is None else f"{v:.{d}f}"
-
-def _headline(ev: dict) -> list:
-    "Two sentences a reader sees first: does diffusion sharpen the TreeVAE, and does each leaf keep its cluster?"
-    kind = "classifier" if "fid" in ev else "Inception"
-    f, lf = ev.get("fid") or ev["inception_fid"], ev.get("leaf_fidelity")
-    L = [f"**Result.** TreeDiffusion's generations reach {kind} FID {f['TreeDiffusion']['gen']:.2f} against the TreeVAE's "
-         f"{f['TreeVAE']['gen']:.2f} ({f['TreeDiffusion']['gen'] / f['TreeVAE']['gen']:.2f}×)"]
-    if "fid" not in ev: L[0] += "; the data has no class labels, so there is no cluster-specificity measure (Table 2)."
-    if lf: L[0] += (f"; asked for a leaf, they reproduce that leaf's real class mix with total-variation distance "
-                    f"{lf['TreeDiffusion']['mean']:.3f} against the TreeVAE decoders' {lf['TreeVAE']['mean']:.3f} "
-                    f"(noise floor of {lf['n_per_leaf']} real images per leaf: {lf['noise_floor']:.3f}; lower is better).")
-    return L + [""]
-
-def _table2(ev: dict, paper_td) -> list:
-    "Table 2 rows: entropy of the Table 1 generations beside leaf fidelity (p(x|l), and with the leaf forced)."
-    en, lf, ff = ev["entropy"], ev.get("leaf_fidelity") or {}, ev.get("leaf_fidelity_forced") or {}
-    m = lambda d, k: _f(d.get(k, {}).get("mean"))
-    L = ["## Table 2 — cluster specificity", "",
-         f"*Entropy*: mean class entropy (nats) per leaf of the Table 1 generations kept for their leaf ($p(l\\mid z)\\ge\\tau$ = {en['threshold']}), "
-         f"over leaves keeping ≥ {en.get('min_count', 1)}; the real test images per leaf are the reference (an entropy below theirs means collapse, "
-         f"not specificity). *Leaf fidelity*: test-mass-weighted total-variation distance between the class histogram of {lf.get('n_per_leaf', '–')} "
-         "generations per leaf and that of the leaf's real test images (lower is better), for generations from $p(x\\mid l)$ (prior passes "
-         "routed to the leaf) and with the leaf forced on any prior pass (the all-leaves grid of Fig. 4).", "",
-         "| method | entropy | entropy (paper) | leaf fidelity, $p(x\\mid l)$ | leaf fidelity, leaf forced |", "|---|---|---|---|---|",
-         f"| TreeVAE decoders | {_f(en['TreeVAE'])} | – | {m(lf, 'TreeVAE')} | {m(ff, 'TreeVAE')} |",
-         f"| {_method_label('TreeDiffusion', ev)} | {_f(en['TreeDiffusion'])} | {paper_td} | {m(lf, 'TreeDiffusion')} | {m(ff, 'TreeDiffusion')} |"]
-    if "real" in en: L.append(f"| real test images | {_f(en['real'])} | – | {_f(lf.get('noise_floor'))} (noise floor) | {_f(ff.get('noise_floor'))} |")
-    if "kept" in en: L += ["", f"Generations kept per leaf (Table 2): TreeVAE {en['kept']['TreeVAE']}, TreeDiffusion {en['kept']['TreeDiffusion']}."]
-    return L + [""]
-
-# %% ../nbs/12_experiments.ipynb #c61d874e
-def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -> Path:
-    "`report.md`: clustering table with baselines, FID and entropy tables beside the paper's numbers, figures embedded."
-    run_dir, ds = Path(run_dir), cfg.data.name
-    pm, pe = PAPER.get(ds, {}), PAPER_ENTROPY.get(ds)
-    L = [f"# treediffusion run `{cfg.name}` on {ds}", "",
-         f"Config: `config.yml` (seed {cfg.seed}). TreeVAE: {tree_metrics['n_leaves']} leaves; evaluation on {ev['n_images']} test images / generations; "
-         + (f"evaluation classifier test accuracy {ev['classifier_acc']:.3f}" if "classifier_acc" in ev else "no evaluation classifier (the data has no class labels)")
-         + (f" (`{ev['classifier']['file']}`, {'shipped with the library' if ev['classifier']['shipped'] else 'trained for this setting'}, SHA-256 {ev['classifier']['sha256'][:12]}…)." if "classifier" in ev else "."), "",
-         *_headline(ev), "## Stage 1 — hierarchical clustering (test set)", "", "| method | NMI | ARI | ACC | dendrogram purity | leaf purity |", "|---|---|---|---|---|---|"]
-    for name, m in (("TreeVAE", tree_metrics), ("k-means (PCA)", tree_metrics.get("kmeans")), ("Ward (PCA)", tree_metrics.get("ward"))):
-        if m: L.append(f"| {name} | {m['nmi']:.3f} | {m['ari']:.3f} | {m['acc']:.3f} | {m['dendrogram_purity']:.3f} | {m['leaf_purity']:.3f} |")
-    L += ["", "![tree](tree/tree.png)", "", "## Table 1 — generative performance (FID, lower is better)", "",
-          (f"Ours: classifier FID on {ev['n_images']} images (offline); paper: Inception FID on 10,000 images." if "fid" in ev else
-           "Ours: no classifier FID (the data has no class labels; Inception FID below); paper: Inception FID on 10,000 images."), "",
-          "| method | ours rec | ours gen | paper rec | paper gen |", "|---|---|---|---|---|"]
-    for meth, v in (ev.get("fid") or {}).items():
-        label = _method_label(meth, ev); p = pm.get(label.replace(" (recon)", ""), ("–", "–"))
-        L.append(f"| {label} | {v['rec']:.2f} | {v['gen']:.2f} | {p[0]} | {p[1]} |")
-    if "inception_fid" in ev:
-        L += ["", "Inception FID (pytorch-fid weights):", "", "| method | rec | gen |", "|---|---|---|"]
-        L += [f"| {m} | {v['rec']:.2f} | {v['gen']:.2f} |" for m, v in ev["inception_fid"].items()]
-    L += [""] + (_table2(ev, (pe[0] if "recon" in ev.get("variant", "") else pe[1]) if pe else "–") if "entropy" in ev else
-                 ["## Table 2 — cluster specificity", "", "Not measured: the data has no class labels.", ""])
-    L += ["## Figures", "", "Fig. 4/6 — every leaf for one root sample (TreeVAE row above TreeDiffusion row):", "", "![fig4](fig4_all_leaves.png)", "",
-          "Fig. 2 — reconstructions (rows: test images, TreeVAE, TreeDiffusion):", "", "![fig2](fig2_reconstructions.png)", "",
-          "Fig. 3 — generations (rows: TreeVAE, TreeDiffusion):", "", "![fig3](fig3_samples.png)", "",
-          *(["Fig. 5 — leaf fidelity: per leaf, TreeDiffusion generations from p(x | leaf) and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![fig5](fig5_leaf_histograms.png)", ""] if "fig5" in ev.get("figures", {}) else [])]
-    p = run_dir / "report.md"; p.write_text("\n".join(L)); return p
-
-def _method_label(meth: str, ev: dict) -> str:
-    "The diffusion row is labelled by the model's Table 3 variant (the paper's TreeDiffusion = path, from noise)."
-    v = ev.get("variant", "TreeDiffusion (path, from noise)")
-    return meth if meth != "TreeDiffusion" or v == "TreeDiffusion (path, from noise)" else v
-
 # %% ../nbs/12_experiments.ipynb #4e55c66a
 def use_tree(tree, out) -> dict:
     "Link (or copy) the grown TreeVAE folder `tree` to `out/tree` and return its clustering metrics."
@@ -424,64 +328,6 @@ def run_seeds(cfg: ExperimentConfig, out, device=None, log=print, tree=None) -> 
     "`run_experiment` for every seed in `cfg.seeds` (each resumable) → list of results; with `tree`, all seeds share that TreeVAE."
     from dataclasses import replace
     return [run_experiment(replace(cfg, seed=s), Path(out) / f"seed{s}", device, log, tree) for s in cfg.seeds]
-
-def seed_table(evals: list, key: str = "fid") -> dict:
-    "{method: {rec|gen: (mean, std)}} of FID `key` ('fid': classifier, 'inception_fid') over `eval.json` dicts (std 0 for one seed)."
-    out = {}
-    for meth in evals[0][key]:
-        out[meth] = {k: (float(np.mean([e[key][meth][k] for e in evals])), float(np.std([e[key][meth][k] for e in evals])))
-                     for k in ("rec", "gen")}
-    return out
-
-# %% ../nbs/12_experiments.ipynb #19cbf18c
-def _ms(xs) -> tuple:
-    "(mean, std) of the values that are not None; (nan, nan) if none are."
-    xs = [x for x in xs if x is not None]
-    return (float(np.mean(xs)), float(np.std(xs))) if xs else (float("nan"), float("nan"))
-
-def _lf(e: dict, model: str): return (e.get("leaf_fidelity") or {}).get(model, {}).get("mean")
-
-def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
-    "Table 1 {method: {rec, gen: (mean, std)}} — Inception FID when every run has it (the paper's metric; the classifier FID kept as `table1_classifier`) — and Table 2 {method: {entropy, leaf_fidelity}} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
-    runs = [*seed_evals, *baseline_evals]
-    key = "inception_fid" if all("inception_fid" in e for e in runs) else "fid"
-    clf = None
-    if key == "inception_fid" and all("fid" in e for e in runs):
-        drop = lambda es: [{k: v for k, v in e.items() if k != "inception_fid"} for e in es]
-        clf = paper_tables(drop(seed_evals), drop(baseline_evals))["table1"]
-    st = seed_table(seed_evals, key)
-    t1, t2 = {"TreeVAE": st["TreeVAE"]}, {}
-    row = lambda evals, m: dict(entropy=_ms([(e.get("entropy") or {}).get(m) for e in evals]), leaf_fidelity=_ms([_lf(e, m) for e in evals]))
-    t2["TreeVAE decoders"] = row(seed_evals, "TreeVAE")
-    if baseline_evals:
-        t1["TreeVAE + Diffusion"] = seed_table(baseline_evals, key)["TreeDiffusion"]
-        t2["TreeVAE + Diffusion"] = row(baseline_evals, "TreeDiffusion")
-    t1["TreeDiffusion"] = st["TreeDiffusion"]
-    t2["TreeDiffusion"] = row(seed_evals, "TreeDiffusion")
-    t2["real test images"] = dict(entropy=_ms([(e.get("entropy") or {}).get("real") for e in seed_evals]),
-                                  leaf_fidelity=_ms([(e.get("leaf_fidelity") or {}).get("noise_floor") for e in seed_evals]))
-    return dict(table1=t1, table2=t2, fid=key, table1_classifier=clf, n_seeds=len(seed_evals), n_baseline=len(baseline_evals),
-                n_images=seed_evals[0]["n_images"], threshold=(seed_evals[0].get("entropy") or {}).get("threshold"),
-                n_per_leaf=(seed_evals[0].get("leaf_fidelity") or {}).get("n_per_leaf"))
-
-# %% ../nbs/12_experiments.ipynb #aad78022
-def tables_markdown(t: dict, dataset: str) -> str:
-    "Markdown for `paper_tables` output, paper numbers beside ours."
-    pm, pe = PAPER.get(dataset, {}), PAPER_ENTROPY.get(dataset, ("–", "–"))
-    f = lambda v, d=2: "–" if np.isnan(v[0]) else f"{v[0]:.{d}f} ± {v[1]:.{d}f}"
-    inc, c = t.get("fid") == "inception_fid", t.get("table1_classifier")
-    L = [f"Table 1 — {'Inception' if inc else 'classifier'} FID on {t['n_images']} images, mean ± std over {t['n_seeds']} seeds (baseline: {t['n_baseline']})"
-         + ("; classifier FID beside it" if c else "") + "; paper: Inception FID, 10k images", "",
-         "| method | ours rec | ours gen |" + (" classifier FID rec | classifier FID gen |" if c else "") + " paper rec | paper gen |",
-         "|---|---|---|" + ("---|---|" if c else "") + "---|---|"]
-    L += [f"| {m} | {f(v['rec'])} | {f(v['gen'])} |" + (f" {f(c[m]['rec'])} | {f(c[m]['gen'])} |" if c else "")
-          + f" {pm.get(m, ('–', '–'))[0]} | {pm.get(m, ('–', '–'))[1]} |" for m, v in t["table1"].items()]
-    L += ["", f"Table 2 — mean per-leaf class entropy (nats, τ = {t['threshold']}; the real leaves are the reference) and leaf fidelity "
-          f"(TV to the leaf's real class histogram, {t.get('n_per_leaf') or '–'} generations per leaf from p(x | l); real row: noise floor; lower is better)", "",
-          "| method | entropy | entropy (paper) | leaf fidelity |", "|---|---|---|---|"]
-    paper2 = {"TreeVAE + Diffusion": pe[0], "TreeDiffusion": pe[1]}
-    L += [f"| {m} | {f(v['entropy'], 3)} | {paper2.get(m, '–')} | {f(v['leaf_fidelity'], 3)} |" for m, v in t["table2"].items()]
-    return "\n".join(L)
 
 # %% ../nbs/12_experiments.ipynb #57a3df20
 def variant(cfg: ExperimentConfig, name: str) -> ExperimentConfig:

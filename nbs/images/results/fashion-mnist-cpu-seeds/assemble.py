@@ -1,7 +1,7 @@
 "Collect the CPU-scale Table 1/2 runs (regrown tree, min-SNR recipe) into nbs/images/results/fashion-mnist-cpu-seeds/."
 import json, shutil
 from pathlib import Path
-from treediffusion.experiments import paper_tables, tables_markdown
+from treediffusion.report import paper_tables, tables_markdown
 R, O = Path("runs/t2"), Path("nbs/images/results/fashion-mnist-cpu-seeds")
 O.mkdir(parents=True, exist_ok=True)
 seeds = [s for s in (0, 1, 2) if (R / f"seed{s}/eval.json").exists()]

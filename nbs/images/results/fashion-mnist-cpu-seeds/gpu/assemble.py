@@ -2,7 +2,7 @@
 import json, shutil, subprocess, sys
 import numpy as np
 from pathlib import Path
-from treediffusion.experiments import paper_tables, tables_markdown
+from treediffusion.report import paper_tables, tables_markdown
 R, O = Path("runs/gpu-fm"), Path(__file__).parent
 ev = {k: json.loads((R / k / "eval.json").read_text()) for k in ("seed0", "seed1", "seed2", "recon0", "recon1", "recon2") if (R / k / "eval.json").exists()}
 for k, e in ev.items():
