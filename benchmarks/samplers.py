@@ -60,7 +60,7 @@ def run(a) -> dict:
 
 def plot(out: Path) -> None:
     import matplotlib; matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt, matplotlib.ticker
     res = json.loads((out / "samplers.json").read_text()); rows = res["rows"]
     fig, axs = plt.subplots(1, 3, figsize=(11, 3))
     for i, name in enumerate(SAMPLER_NAMES):
@@ -79,7 +79,10 @@ def plot(out: Path) -> None:
     axs[0].set(xlabel="network evaluations", ylabel=f"classifier FID ({res['n']} generations)", xscale="log", yscale="log")
     axs[1].set(xlabel="network evaluations", ylabel=f"leaf fidelity, p(x | leaf), {res['n_per_leaf']}/leaf (TV)", xscale="log")
     axs[2].set(xlabel="network evaluations", ylabel=f"images / s ({res['threads']} threads)", xscale="log", yscale="log")
-    for ax in axs: ax.legend(fontsize=6); ax.grid(alpha=0.3)
+    nfes = sorted({r["steps"] for r in rows})
+    for ax in axs:                      # plain NFE ticks: log-axis minor labels overlap
+        ax.set_xticks(nfes); ax.set_xticklabels([str(k) for k in nfes]); ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.legend(fontsize=6); ax.grid(alpha=0.3)
     fig.tight_layout(); fig.savefig(out / "samplers.png", dpi=110); plt.close(fig)
     print("| sampler | steps | FID gen | leaf fidelity | images/s |\n|---|---|---|---|---|")
     for r in rows: print(f"| {r['sampler']}{' (quad)' if r['spacing'] == 'quad' else ''} | {r['steps']} | {r['fid_gen']:.2f} | {r['leaf_fidelity']:.3f} | {r['images_per_s']:.1f} |")
