@@ -27,6 +27,7 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
     from treediffusion.report import variant_of
     from treediffusion.metrics import reference_stats, fid_from_images
     from treediffusion.classifier import ClassifierFeatures, predict_classes
+    from treediffusion.sampling import sample
     t0 = time.time()
     model, tv, cfg, dev, clf = _eval_setup(run_dir, None, device, log)
     if clf is None: raise SystemExit(f"{cfg.data.name} has no class labels: leaf fidelity and classifier FID need them.")
@@ -50,7 +51,7 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
         lg = leaf_generations(model, tv, kept, per_leaf, g, guidance=w, **kw)
         lf = leaf_fidelity_eval(clf, lg, real_pred, real_leaf, e.fidelity_min_mass, seed)
         g = torch.Generator(device=dev).manual_seed(seed)
-        gen = _batched(lambda k, s: sample_prior(model, tv, k, g, w, kw), n)
+        gen = _batched(lambda k, s: sample(model, tv, k, g, guidance=w, **kw), n)
         fid = fid_from_images(gen["images"].cpu(), ref, feats, progress=False, method="eigh")
         pred = predict_classes(clf, gen["images"].cpu())
         agree = float((pred == predict_classes(clf, gen["treevae"].cpu())).mean())   # same class as the decoder image of its own pass?
@@ -61,11 +62,6 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
         res["rows"].append(row); log(f"[guidance] {run_dir} w={w}: {json.dumps(row)}")
     res["seconds"] = round(time.time() - t0, 1)
     return res
-
-
-def sample_prior(model, tv, k, g, w, kw):
-    from treediffusion.sampling import sample
-    return sample(model, tv, k, g, guidance=w, **kw)
 
 
 STYLES = {("TreeDiffusion", "unconditional"): dict(color="tab:blue", ls="-", label="TreeDiffusion, classifier-free"),

@@ -16,9 +16,9 @@ from torch import nn
 from torchvision.models import resnet50
 from tqdm.auto import tqdm
 
-from .core import default_device, load_checkpoint, save_checkpoint
+from .core import default_device, load_checkpoint, save_checkpoint, as_numpy
 from .data import load_dataset
-from .metrics import FeatureExtractor, to_uint8, _np
+from .metrics import FeatureExtractor, to_uint8
 
 # %% auto #0
 __all__ = ['FLIP_DATASETS', 'BasicBlock', 'SmallResNet', 'ResNet50Classifier', 'build_classifier', 'augment_batch',
@@ -99,7 +99,7 @@ def predict_classes(model: nn.Module, images, batch_size: int = 512, progress: b
 
 def classifier_accuracy(model: nn.Module, images, labels) -> float:
     "Fraction of `images` whose predicted class equals `labels`."
-    return float((predict_classes(model, images) == _np(labels)).mean())
+    return float((predict_classes(model, images) == as_numpy(labels)).mean())
 
 # %% ../nbs/11b_classifier.ipynb #91b37c23
 def _train_epoch(model, opt, sched, images, labels, batch_size, augment, flip, generator, bar):

@@ -9,25 +9,22 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import torch
 from scipy.cluster.hierarchy import linkage
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from .core import as_numpy
+
 # %% auto #0
 __all__ = ['cluster_acc', 'leaf_purity', 'dendrogram_purity', 'brute_force_dendrogram_purity', 'clustering_metrics', 'ward_tree',
            'baseline_metrics']
 
 # %% ../nbs/06_clustering.ipynb #475aed2f
-def _np(x) -> np.ndarray:
-    "A NumPy view of a tensor (any device), array or list."
-    return x.detach().cpu().numpy() if torch.is_tensor(x) else np.asarray(x)
-
 def _check_pair(a, b, names=("y_true", "y_pred")):
     "Two 1-D label arrays of one non-zero length, else a `ValueError` naming the problem."
-    a, b = _np(a), _np(b)
+    a, b = as_numpy(a), as_numpy(b)
     for x, nm in zip((a, b), names):
         if x.ndim != 1: raise ValueError(f"{nm} must be a 1-D vector of labels, got shape {x.shape}")
     if len(a) != len(b):
@@ -132,7 +129,7 @@ def clustering_metrics(y_true, y_pred, children: dict | None = None, root=None) 
 def ward_tree(features,        # N×D array (or tensor) of features
               n_leaves: int):  # number of clusters L, 1 ≤ L ≤ N
     "Ward linkage cut into `n_leaves` clusters: `(children, root, leaf_of)` of the tree made by its top `n_leaves-1` merges."
-    x = _np(features)
+    x = as_numpy(features)
     if x.ndim != 2 or len(x) < 1: raise ValueError(f"features must be an N×D array with N ≥ 1, got shape {x.shape}")
     N = len(x)
     if not 1 <= n_leaves <= N: raise ValueError(f"n_leaves must lie in [1, {N}] (the number of samples), got {n_leaves}")
@@ -149,7 +146,7 @@ def ward_tree(features,        # N×D array (or tensor) of features
 # %% ../nbs/06_clustering.ipynb #ecd8df26
 def _features(x, what: str) -> np.ndarray:
     "Images (uint8 N×C×H×W tensor or array, or floats in [0,1]) → float32 N×D in [0,1]."
-    a = _np(x)
+    a = as_numpy(x)
     if a.ndim < 2 or len(a) == 0: raise ValueError(f"{what} must be a non-empty batch of images N×..., got shape {a.shape}")
     a = a.reshape(len(a), -1)
     return a.astype(np.float32) / 255 if a.dtype == np.uint8 else a.astype(np.float32)
@@ -162,7 +159,7 @@ def baseline_metrics(train_x, test_x, test_y,  # images (uint8 N×C×H×W or flo
                      max_ward: int = 10000) -> dict:  # Ward uses at most this many test samples
     "Test-set `clustering_metrics` (with dendrogram purity) of PCA + k-means and PCA + Ward: `{'kmeans': ..., 'ward': ...}`."
     xtr, xte = _features(train_x, "train_x"), _features(test_x, "test_x")
-    y, _ = _check_pair(_np(test_y).ravel(), np.arange(len(xte)), ("test_y", "test_x"))
+    y, _ = _check_pair(as_numpy(test_y).ravel(), np.arange(len(xte)), ("test_y", "test_x"))
     if xtr.shape[1] != xte.shape[1]: raise ValueError(f"train_x and test_x images differ in size: {xtr.shape[1]} vs {xte.shape[1]} values")
     pca = PCA(min(n_pca, *xtr.shape), random_state=seed).fit(xtr)
     ztr, zte = pca.transform(xtr), pca.transform(xte)

@@ -14,8 +14,8 @@ import torch
 import torchvision.utils as vutils
 
 # %% auto #0
-__all__ = ['set_seed', 'default_device', 'configure_cpu_runtime', 'image_grid', 'save_grid', 'show_images', 'CheckpointError',
-           'atomic_write', 'save_checkpoint', 'load_checkpoint']
+__all__ = ['set_seed', 'as_numpy', 'default_device', 'configure_cpu_runtime', 'image_grid', 'save_grid', 'show_images',
+           'CheckpointError', 'atomic_write', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/00_core.ipynb #607aabe7
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -24,6 +24,12 @@ def set_seed(seed: int = 0) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+# %% ../nbs/00_core.ipynb #8d70b506
+def as_numpy(x, dtype=None) -> np.ndarray:
+    "A NumPy array of a tensor (any device, detached), array or list; cast to `dtype` if given."
+    a = x.detach().cpu().numpy() if torch.is_tensor(x) else np.asarray(x)
+    return a if dtype is None else a.astype(dtype)
 
 # %% ../nbs/00_core.ipynb #070ee310
 def default_device(prefer: str | None = None) -> torch.device:

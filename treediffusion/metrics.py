@@ -18,7 +18,7 @@ from torch import nn
 from torchvision.models import inception_v3
 from tqdm.auto import tqdm
 
-from .core import default_device, atomic_write
+from .core import default_device, atomic_write, as_numpy
 from .data import load_dataset
 
 # %% auto #0
@@ -47,13 +47,9 @@ def to_uint8_rgb(images) -> torch.Tensor:
     return x
 
 # %% ../nbs/11_metrics.ipynb #1eec6ee1
-def _np(x) -> np.ndarray:
-    "A float64 NumPy copy of a tensor (any device) or array."
-    return (x.detach().cpu().numpy() if torch.is_tensor(x) else np.asarray(x)).astype(np.float64)
-
 def feature_stats(features) -> tuple[np.ndarray, np.ndarray]:
     "Mean μ and unbiased covariance Σ of N×D features (float64)."
-    f = _np(features)
+    f = as_numpy(features, np.float64)
     if f.ndim != 2 or len(f) < 2: raise ValueError(f"features must be N×D with N ≥ 2 (a covariance needs two samples), got shape {f.shape}")
     return f.mean(0), np.cov(f, rowvar=False)
 
@@ -83,8 +79,8 @@ def _trace_sqrt_eigh(s1, s2):
 def frechet_distance(mu1, sigma1, mu2, sigma2, eps: float = 1e-6,
                      method: str = "sqrtm") -> float:   # 'sqrtm': pytorch-fid's algorithm; 'eigh': same value, faster
     "Squared Fréchet distance between N(μ1, Σ1) and N(μ2, Σ2)."
-    mu1, mu2 = np.atleast_1d(_np(mu1)), np.atleast_1d(_np(mu2))
-    s1, s2 = np.atleast_2d(_np(sigma1)), np.atleast_2d(_np(sigma2))
+    mu1, mu2 = np.atleast_1d(as_numpy(mu1, np.float64)), np.atleast_1d(as_numpy(mu2, np.float64))
+    s1, s2 = np.atleast_2d(as_numpy(sigma1, np.float64)), np.atleast_2d(as_numpy(sigma2, np.float64))
     if mu1.shape != mu2.shape or s1.shape != s2.shape or s1.shape != (len(mu1),) * 2:
         raise ValueError(f"statistics do not match: mu {mu1.shape} vs {mu2.shape}, sigma {s1.shape} vs {s2.shape}; "
                          "compare features of the same extractor.")

@@ -13,7 +13,7 @@ import numpy as np
 from torch import nn
 
 from .classifier import predict_classes
-from .metrics import _np
+from .core import as_numpy
 
 # %% auto #0
 __all__ = ['SPECIFICITY_THRESHOLD', 'LeafHistograms', 'leaf_class_histograms', 'histogram_entropy', 'mean_leaf_entropy',
@@ -50,7 +50,7 @@ def leaf_class_histograms(pred_classes, leaf_ids, leaf_probs=None, threshold: fl
 # %% ../nbs/11c_specificity.ipynb #2ba576c2
 def histogram_entropy(h) -> float | np.ndarray:
     "Shannon entropy in nats, −Σ_k h_k log h_k (0 log 0 = 0), of a histogram or of each row of a matrix of them (counts are normalised)."
-    h = _np(h)
+    h = as_numpy(h, np.float64)
     if (h < 0).any(): raise ValueError("histograms must be non-negative.")
     tot = h.sum(-1, keepdims=True)
     if (tot <= 0).any(): raise ValueError("a histogram is empty (sums to 0); drop leaves without samples first (mean_leaf_entropy does).")
@@ -72,7 +72,7 @@ def mean_leaf_entropy(pred_classes, leaf_ids, leaf_probs=None, threshold: float 
 def samples_leaf_entropy(classifier: nn.Module, samples: dict, threshold: float = SPECIFICITY_THRESHOLD,
                          min_count: int = 10) -> float:
     "Table 2's mean leaf entropy of a `sample_all_leaves` output (`images` N×L×C×H×W, `leaf_probs` N×L, `leaves`)."
-    imgs, probs = samples["images"], _np(samples["leaf_probs"])
+    imgs, probs = samples["images"], as_numpy(samples["leaf_probs"], np.float64)
     n, L = imgs.shape[:2]
     if probs.shape != (n, L) or len(samples["leaves"]) != L:
         raise ValueError(f"samples must hold images N×L×C×H×W, leaf_probs N×L and L leaves; got {tuple(imgs.shape)}, {probs.shape}, {len(samples['leaves'])}.")
@@ -83,7 +83,7 @@ def samples_leaf_entropy(classifier: nn.Module, samples: dict, threshold: float 
 # %% ../nbs/11c_specificity.ipynb #b6a93e1e
 def total_variation(p, q) -> float | np.ndarray:
     "½ Σ_k |p_k − q_k| of two histograms (or of matching rows of two matrices of them), each normalised to sum 1."
-    p, q = _np(p), _np(q)
+    p, q = as_numpy(p, np.float64), as_numpy(q, np.float64)
     if p.shape != q.shape: raise ValueError(f"histograms must have the same shape, got {p.shape} and {q.shape}.")
     if (p < 0).any() or (q < 0).any() or (p.sum(-1) <= 0).any() or (q.sum(-1) <= 0).any():
         raise ValueError("histograms must be non-negative and non-empty.")
