@@ -7,7 +7,7 @@ Docs: https://treediffusion.github.io/treediffusion/classifier.html.md"""
 
 # %% ../nbs/11b_classifier.ipynb #7cc46810
 from __future__ import annotations
-import hashlib, time
+import time
 
 import numpy as np
 import torch
@@ -16,7 +16,7 @@ from torch import nn
 from torchvision.models import resnet50
 from tqdm.auto import tqdm
 
-from .core import default_device, load_checkpoint, save_checkpoint, as_numpy
+from .core import default_device, load_checkpoint, save_checkpoint, as_numpy, state_dict_sha256
 from .data import load_dataset
 from .metrics import FeatureExtractor, to_uint8
 
@@ -155,10 +155,7 @@ def load_classifier(path, device=None) -> nn.Module:
 # %% ../nbs/11b_classifier.ipynb #fd2af1a6
 def weights_digest(model: nn.Module, n: int = 8) -> str:
     "First `n` hex digits of a SHA-256 over the model's state dict (names and values)."
-    h = hashlib.sha256()
-    for k, v in model.state_dict().items():
-        h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()[:n]
+    return state_dict_sha256(model)[:n]
 
 class ClassifierFeatures(FeatureExtractor):
     "Penultimate features of an evaluation classifier, for an offline 'classifier FID'."

@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SAMPLERS', 'GUIDANCE_KINDS', 'PRESETS', 'ConfigError', 'from_dict',
-           'to_dict', 'DataConfig', 'TreeVAEConfig', 'GrowthConfig', 'UNetConfig', 'DiffusionConfig', 'EvalConfig',
-           'ExperimentConfig', 'preset_path', 'load_config', 'save_config']
+__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SPACINGS', 'SAMPLERS', 'GUIDANCE_KINDS', 'PRESETS', 'ConfigError',
+           'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig', 'GrowthConfig', 'UNetConfig', 'DiffusionConfig',
+           'EvalConfig', 'ExperimentConfig', 'preset_path', 'load_config', 'save_config']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
 class ConfigError(ValueError):
@@ -221,6 +221,7 @@ class UNetConfig:
 
 # %% ../nbs/01_config.ipynb #6fcfdcaf
 SIGNALS = ("path", "leaf_index", "leaf_embedding", "both", "none")
+SPACINGS = ("uniform", "quad")               # DDIM time grids: evenly spaced, or the reference's quadratic one
 SAMPLERS = ("ddim", "ddim-diffusers", "dpmsolver++", "sde-dpmsolver++", "unipc")   # see 09_ddim
 GUIDANCE_KINDS = ("unconditional", "parent")                                        # see 10_diffusion
 
@@ -266,7 +267,7 @@ class DiffusionConfig:
         if self.guidance_kind not in GUIDANCE_KINDS: raise ConfigError(f"diffusion.guidance_kind must be one of {GUIDANCE_KINDS}, got {self.guidance_kind!r}")
         if self.guidance_kind == "parent" and self.prefix_prob <= 0:
             raise ConfigError("diffusion.guidance_kind 'parent' needs diffusion.prefix_prob > 0 (a model trained on full paths never saw a parent's prefix)")
-        if self.spacing not in ("quad", "uniform"): raise ConfigError(f"diffusion.spacing must be 'quad' or 'uniform', got {self.spacing!r}")
+        if self.spacing not in SPACINGS: raise ConfigError(f"diffusion.spacing must be one of {SPACINGS}, got {self.spacing!r}")
         if not 1 <= self.sample_steps <= self.T: raise ConfigError(f"diffusion.sample_steps must be in [1, T={self.T}], got {self.sample_steps}")
         if not 0 <= self.cond_drop < 1: raise ConfigError(f"diffusion.cond_drop must be in [0, 1), got {self.cond_drop}")
         if not 0 <= self.prefix_prob <= 1: raise ConfigError(f"diffusion.prefix_prob must be in [0, 1], got {self.prefix_prob}")

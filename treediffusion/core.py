@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #1f7a589f
 from __future__ import annotations
-import ctypes, os, pickle, random, tempfile
+import ctypes, hashlib, os, pickle, random, tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ import torchvision.utils as vutils
 
 # %% auto #0
 __all__ = ['set_seed', 'as_numpy', 'default_device', 'configure_cpu_runtime', 'image_grid', 'save_grid', 'show_images',
-           'CheckpointError', 'atomic_write', 'save_checkpoint', 'load_checkpoint']
+           'CheckpointError', 'atomic_write', 'save_checkpoint', 'load_checkpoint', 'state_dict_sha256']
 
 # %% ../nbs/00_core.ipynb #607aabe7
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -123,3 +123,11 @@ def load_checkpoint(path, map_location="cpu", weights_only: bool = True):
     except Exception as e:
         raise CheckpointError(f"Checkpoint '{path}' is corrupted or not a torch checkpoint ({type(e).__name__}: {e}). "
                               "Delete it and re-run the command that wrote it; runs resume from the last good checkpoint.") from e
+
+# %% ../nbs/00_core.ipynb #d3706af0
+def state_dict_sha256(module: torch.nn.Module, sort: bool = False, prefix: bytes = b"") -> str:
+    "SHA-256 hex digest of `prefix`, then every state-dict entry's name and exact tensor bytes (in state-dict order, or sorted by name)."
+    h = hashlib.sha256(prefix); items = module.state_dict().items()
+    for k, v in (sorted(items) if sort else items):
+        h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()

@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .config import SAMPLERS
+from .config import SAMPLERS, SPACINGS
 
 # %% auto #0
-__all__ = ['SPACINGS', 'linear_betas', 'NoiseSchedule', 'make_timesteps', 'DDIMStepOutput', 'Scheduler', 'DDIM', 'DDPM', 'sample',
-           'guidance', 'guided', 'DiffusersSampler', 'make_sampler']
+__all__ = ['linear_betas', 'NoiseSchedule', 'make_timesteps', 'DDIMStepOutput', 'Scheduler', 'DDIM', 'DDPM', 'sample', 'guidance',
+           'guided', 'DiffusersSampler', 'make_sampler']
 
 # %% ../nbs/09_ddim.ipynb #6e59b68f
 def linear_betas(T: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
@@ -58,8 +58,6 @@ class NoiseSchedule:
         return (x_t - self.at(self.alpha_bar.sqrt(), t, x_t) * x0) / self.at((1 - self.alpha_bar).sqrt(), t, x_t)
 
 # %% ../nbs/09_ddim.ipynb #460fb5bc
-SPACINGS = ("uniform", "quad")
-
 def make_timesteps(T: int, n: int, spacing: str = "uniform") -> torch.Tensor:
     "The sampling grid: distinct timesteps in [0, T), DESCENDING ('uniform': (T//n)·k, 'quad': ⌊(√(0.8T)·k/(n−1))²⌋)."
     if spacing not in SPACINGS: raise ValueError(f"Unknown spacing {spacing!r}; use one of {SPACINGS}.")

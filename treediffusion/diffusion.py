@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/diffusion.html.md"""
 
 # %% ../nbs/10_diffusion.ipynb #a5b8370f
 from __future__ import annotations
-import hashlib, json, shutil, time
+import json, shutil, time
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -18,12 +18,12 @@ from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
 from .config import DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
-from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed,
+from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed, state_dict_sha256,
                                 configure_cpu_runtime)
 from .data import dataset_from_config, to_signed
 from .ddim import NoiseSchedule, linear_betas
 from .path_encoder import PathEncoder, PathBatch, path_batch, random_prefixes
-from .treevae import TreeVAE, TreeVAEOutput, load_treevae, sample_leaves, treevae_state
+from .treevae import TreeVAE, TreeVAEOutput, leaf_matrix, load_treevae, sample_leaves, treevae_state
 from .unet import UNet
 
 # %% auto #0
@@ -48,7 +48,7 @@ class TreeDiffusion(nn.Module):
 def tree_condition_from(treevae: TreeVAE, z: dict, probs: dict, leaves: torch.Tensor, decode: bool = True):
     "(PathBatch, chosen leaves' reconstructions in [-1,1] or None, leaves, pass output) from a pass already made."
     L = treevae.tree.leaves
-    out = TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z)
+    out = TreeVAEOutput(L, leaf_matrix(probs, L), probs, z)
     pb, recon = path_batch(treevae.tree, out, leaves), None
     if decode:                                    # one decoder call per distinct leaf, not per sample
         recon = torch.empty((len(leaves), treevae.cfg.in_channels, treevae.cfg.image_size, treevae.cfg.image_size), device=leaves.device)
@@ -65,7 +65,7 @@ def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None
     z, probs = treevae.posterior(x01, generator=generator) if x01 is not None else treevae.prior(n, generator=generator)
     if leaves is None:
         L = treevae.tree.leaves
-        leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
+        leaves = sample_leaves(TreeVAEOutput(L, leaf_matrix(probs, L), probs, z), generator)
     return tree_condition_from(treevae, z, probs, leaves, decode)
 
 @torch.no_grad()
@@ -74,7 +74,7 @@ def tree_conditions(treevae: TreeVAE, x01, k: int = 1, generator=None, decode: b
     treevae.eval()
     z, probs = treevae.posterior(x01, generator=generator)
     L = treevae.tree.leaves
-    leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
+    leaves = sample_leaves(TreeVAEOutput(L, leaf_matrix(probs, L), probs, z), generator)
     out = []
     for rows in torch.arange(len(x01)).chunk(k):
         s = slice(int(rows[0]), int(rows[-1]) + 1)
@@ -85,10 +85,7 @@ def tree_conditions(treevae: TreeVAE, x01, k: int = 1, generator=None, decode: b
 # %% ../nbs/10_diffusion.ipynb #62e7b7d7
 def treevae_fingerprint(treevae: TreeVAE) -> str:
     "A short hash of a TreeVAE's topology and weights, stored with diffusion checkpoints to catch mismatched pairs."
-    h = hashlib.sha256(json.dumps(treevae.tree.nodes).encode())
-    for k, v in sorted(treevae.state_dict().items()):    # exact bytes: a float sum would depend on the thread count
-        h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()[:16]
+    return state_dict_sha256(treevae, sort=True, prefix=json.dumps(treevae.tree.nodes).encode())[:16]
 
 def latent_dim(treevae: TreeVAE) -> int: return int(np.prod(treevae.latent_shape))
 
@@ -197,15 +194,15 @@ def load_treediffusion(model_dir, use_ema: bool = True, device=None):
     c = load_checkpoint(model_dir / "diffusion.pt", "cpu")
     if c.get("kind") != "treediffusion": raise CheckpointError(f"{model_dir / 'diffusion.pt'} is not a TreeDiffusion checkpoint.")
     cfg = from_dict(ExperimentConfig, c["config"])
-    tv = load_treevae(model_dir / "treevae.pt")
-    if treevae_fingerprint(tv) != c["treevae_fingerprint"]:
+    treevae = load_treevae(model_dir / "treevae.pt")
+    if treevae_fingerprint(treevae) != c["treevae_fingerprint"]:
         raise CheckpointError(f"{model_dir / 'treevae.pt'} is not the TreeVAE this diffusion model was trained with "
                               "(fingerprints differ); copy the right treevae.pt into the model folder.")
     m = TreeDiffusion(cfg.diffusion, c["latent_dim"], c["max_depth"])
     if use_ema and c.get("ema") is not None: m.load_state_dict({k[len("module."):]: v for k, v in c["ema"].items() if k.startswith("module.")})
     else: m.load_state_dict(c["model"])           # raw weights, or an exported folder's (EMA) weights
     dev = default_device(device)
-    return m.to(dev).eval(), tv.to(dev).eval(), cfg
+    return m.to(dev).eval(), treevae.to(dev).eval(), cfg
 
 # %% ../nbs/10_diffusion.ipynb #2ce03928
 def _half(sd: dict) -> dict: return {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}

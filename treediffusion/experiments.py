@@ -29,8 +29,9 @@ from .report import TABLE3, variant_of, write_report
 # %% auto #0
 __all__ = ['shipped_classifiers', 'file_sha256', 'classifier_file', 'get_classifier', 'real_leaves', 'table2_entropy',
            'chosen_prob', 'leaf_generations', 'leaf_fidelity_eval', 'grid_generations', 'labelled', 'evaluate_run',
-           'fig5', 'make_figures', 'fig6', 'use_tree', 'fit_diffusion_processes', 'run_experiment', 'run_cmd',
-           'evaluate_cmd', 'sampler_study', 'generation_entropy', 'run_seeds', 'variant', 'run_ablation']
+           'leaf_histogram_figure', 'make_figures', 'all_leaves_comparison_figure', 'use_tree',
+           'fit_diffusion_processes', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'sampler_study',
+           'generation_entropy', 'run_seeds', 'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #a5485888
 def shipped_classifiers() -> Path:
@@ -102,10 +103,10 @@ def leaf_fidelity_eval(clf, gens: dict, real_pred, real_leaf, min_mass: float = 
     res["noise_floor"] = leaf_fidelity_floor(real_pred, real_leaf, res["n_per_leaf"], K, min_mass, seed=seed)
     return res
 
-def grid_generations(al: dict) -> dict:
+def grid_generations(every_leaf: dict) -> dict:
     "An `all_leaves` grid (n roots × L leaves, the leaf forced) as flat per-leaf generations for `leaf_fidelity_eval`."
-    n, L = al["images"].shape[:2]
-    return dict(images=al["images"].flatten(0, 1), treevae=al["treevae"].flatten(0, 1), leaves=torch.tensor(al["leaves"]).repeat(n))
+    n, L = every_leaf["images"].shape[:2]
+    return dict(images=every_leaf["images"].flatten(0, 1), treevae=every_leaf["treevae"].flatten(0, 1), leaves=torch.tensor(every_leaf["leaves"]).repeat(n))
 
 # %% ../nbs/12_experiments.ipynb #b932f0ab
 def labelled(cfg: ExperimentConfig) -> bool:
@@ -115,31 +116,31 @@ def labelled(cfg: ExperimentConfig) -> bool:
 
 def _eval_setup(run_dir, cfg: ExperimentConfig | None, device, log=print):
     "(model, treevae, cfg, device, classifier or None for unlabelled data) of a run folder; `cfg` defaults to the model's own config."
-    model, tv, mcfg = load_treediffusion(Path(run_dir) / "diffusion", device=device)
+    model, treevae, mcfg = load_treediffusion(Path(run_dir) / "diffusion", device=device)
     cfg = cfg or mcfg; dev = next(model.parameters()).device
-    if not labelled(cfg): return model, tv, cfg, dev, None
+    if not labelled(cfg): return model, treevae, cfg, dev, None
     clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier", log).to(dev)   # beside the data folder
-    return model, tv, cfg, dev, clf
+    return model, treevae, cfg, dev, clf
 
 def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed: int = 0, log=print) -> dict:
     "Classifier FID (rec/gen), Table 2 entropy and leaf fidelity of TreeVAE and TreeDiffusion, and the figures; writes `eval.json`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device, log); e = cfg.eval
+    model, treevae, cfg, dev, clf = _eval_setup(run_dir, cfg, device, log); e = cfg.eval
     if clf is None and not e.inception:
         raise ValueError(f"{cfg.data.name} has no class labels, so only Inception FID can judge its generations: set eval.inception: true")
     test = dataset_from_config(cfg.data, "test")
     n = min(e.n_samples, len(test)); x01 = test.images[:n].to(dev).float() / 255
     g, kw = torch.Generator(device=dev).manual_seed(seed), dict(steps=e.sample_steps, eta=e.eta, sampler=e.sampler)
-    gen = _batched(lambda k, s: sample(model, tv, k, g, **kw), n)
-    rec = _batched(lambda k, s: recons(model, tv, x01[s:s + k], g, start=e.start, **kw), n)
-    al = _batched(lambda k, s: sample_all_leaves(model, tv, k, g, start=e.start, **kw), e.n_all_leaves, bs=max(1, 500 // len(tv.tree.leaves)))
+    gen = _batched(lambda k, s: sample(model, treevae, k, g, **kw), n)
+    rec = _batched(lambda k, s: recons(model, treevae, x01[s:s + k], g, start=e.start, **kw), n)
+    every_leaf = _batched(lambda k, s: sample_all_leaves(model, treevae, k, g, start=e.start, **kw), e.n_all_leaves, bs=max(1, 500 // len(treevae.tree.leaves)))
     pairs = {"TreeVAE": (rec["treevae"], gen["treevae"]), "TreeDiffusion": (rec["images"], gen["images"])}
     res = dict(dataset=cfg.data.name, n_images=n, variant=variant_of(model.cfg), start=e.start, sampler=dict(name=e.sampler or model.cfg.sampler, steps=e.sample_steps or model.cfg.sample_steps, eta=model.cfg.eta if e.eta is None else e.eta))
     if clf is not None:
         feats = ClassifierFeatures(clf)
         ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
         fid = lambda ims: fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
-        real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
+        real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(treevae, test.images)
         res |= dict(classifier=dict(file=Path(clf.meta["path"]).name, shipped=clf.meta["shipped"], sha256=clf.meta["sha256"], epochs=clf.meta["epochs"]),
                     classifier_acc=float((real_pred == test.labels.numpy()).mean()),
                     fid={m: dict(rec=fid(r), gen=fid(g_)) for m, (r, g_) in pairs.items()})
@@ -151,17 +152,17 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
         ifid = lambda ims: fid_from_images(ims.cpu(), iref, inc, progress=False, method=e.inception_fid_method)
         res["inception_fid"] = {m: dict(rec=ifid(r), gen=ifid(g_)) for m, (r, g_) in pairs.items()}
     if clf is None:                                                    # no labels: no entropy, no leaf fidelity, no Fig. 5
-        res["figures"] = make_figures(run_dir, x01, rec, gen, al, None, None, test.classes)
+        res["figures"] = make_figures(run_dir, x01, rec, gen, every_leaf, None, None, test.classes)
         return _finish_eval(run_dir, res, t0, log)
-    K, p, lv = clf.arch["n_classes"], chosen_prob(gen, tv), gen["leaves"].cpu().numpy()
+    K, p, lv = clf.arch["n_classes"], chosen_prob(gen, treevae), gen["leaves"].cpu().numpy()
     t2 = {m: table2_entropy(predict_classes(clf, pairs[m][1].cpu()), lv, p, e.entropy_threshold, K, e.entropy_min_count) for m in pairs}
     t2["real"] = table2_entropy(real_pred, real_leaf, None, 0.0, K, e.entropy_min_count)
     res["entropy"] = {m: v["mean"] for m, v in t2.items()} | dict(threshold=e.entropy_threshold, min_count=e.entropy_min_count, kept={m: t2[m]["kept"] for m in pairs})
-    kept = [l for l in tv.tree.leaves if (real_leaf == l).mean() >= e.fidelity_min_mass]
-    lg = leaf_generations(model, tv, kept, e.n_all_leaves, g, **kw)                  # p(x | l): routed there by the prior
-    res["leaf_fidelity"] = leaf_fidelity_eval(clf, lg, real_pred, real_leaf, e.fidelity_min_mass, seed)
-    res["leaf_fidelity_forced"] = leaf_fidelity_eval(clf, grid_generations(al), real_pred, real_leaf, e.fidelity_min_mass, seed)
-    res["figures"] = make_figures(run_dir, x01, rec, gen, al, lg, res["leaf_fidelity"], test.classes)
+    kept = [l for l in treevae.tree.leaves if (real_leaf == l).mean() >= e.fidelity_min_mass]
+    leaf_gens = leaf_generations(model, treevae, kept, e.n_all_leaves, g, **kw)                  # p(x | l): routed there by the prior
+    res["leaf_fidelity"] = leaf_fidelity_eval(clf, leaf_gens, real_pred, real_leaf, e.fidelity_min_mass, seed)
+    res["leaf_fidelity_forced"] = leaf_fidelity_eval(clf, grid_generations(every_leaf), real_pred, real_leaf, e.fidelity_min_mass, seed)
+    res["figures"] = make_figures(run_dir, x01, rec, gen, every_leaf, leaf_gens, res["leaf_fidelity"], test.classes)
     return _finish_eval(run_dir, res, t0, log)
 
 def _finish_eval(run_dir, res: dict, t0: float, log) -> dict:
@@ -170,61 +171,61 @@ def _finish_eval(run_dir, res: dict, t0: float, log) -> dict:
     (Path(run_dir) / "eval.json").write_text(json.dumps(res, indent=1))
     f = lambda d, m: f"{d[m]['rec']:.2f}/{d[m]['gen']:.2f}"
     if "fid" in res:
-        lf = res["leaf_fidelity"]
+        fidelity = res["leaf_fidelity"]
         log(f"[eval] classifier FID TreeVAE rec/gen {f(res['fid'], 'TreeVAE')}, TreeDiffusion {f(res['fid'], 'TreeDiffusion')}; leaf fidelity (TV) TreeVAE "
-            f"{lf['TreeVAE']['mean']:.3f}, TreeDiffusion {lf['TreeDiffusion']['mean']:.3f}, noise floor {lf['noise_floor']:.3f} "
+            f"{fidelity['TreeVAE']['mean']:.3f}, TreeDiffusion {fidelity['TreeDiffusion']['mean']:.3f}, noise floor {fidelity['noise_floor']:.3f} "
             f"(leaf forced: {res['leaf_fidelity_forced']['TreeVAE']['mean']:.3f} / {res['leaf_fidelity_forced']['TreeDiffusion']['mean']:.3f})")
     if "inception_fid" in res: log(f"[eval] Inception FID TreeVAE rec/gen {f(res['inception_fid'], 'TreeVAE')}, TreeDiffusion {f(res['inception_fid'], 'TreeDiffusion')}")
     return res
 
 # %% ../nbs/12_experiments.ipynb #1a239088
-def fig5(lg: dict, lf: dict, classes, path, per_leaf: int = 6):
-    "Per leaf: TreeDiffusion generations from p(x|l) over the class histograms (from `leaf_fidelity_eval` `lf`) of real images, TreeVAE and TreeDiffusion."
+def leaf_histogram_figure(leaf_gens: dict, fidelity: dict, classes, path, per_leaf: int = 6):
+    "Per leaf: TreeDiffusion generations from p(x|l) over the class histograms (from `leaf_fidelity_eval` `fidelity`) of real images, TreeVAE and TreeDiffusion."
     import matplotlib.pyplot as plt
     from treediffusion.core import image_grid
-    td, tv, leaf = lf["TreeDiffusion"], lf["TreeVAE"], lg["leaves"].cpu().numpy()
-    K, keep = len(td["real_hist"][0]), td["leaves"]
+    ours, decoders, leaf = fidelity["TreeDiffusion"], fidelity["TreeVAE"], leaf_gens["leaves"].cpu().numpy()
+    K, keep = len(ours["real_hist"][0]), ours["leaves"]
     fig, axs = plt.subplots(2, len(keep), figsize=(1.3 * len(keep), 3.2), squeeze=False, gridspec_kw=dict(height_ratios=[1.3, 1]))
     for j, l in enumerate(keep):
-        axs[0, j].imshow(image_grid(lg["images"][np.flatnonzero(leaf == l)[:per_leaf]].cpu(), nrow=2, padding=1)); axs[0, j].axis("off")
-        axs[0, j].set_title(f"leaf {l} · {td['mass'][j]:.0%}\nTV {td['tv'][j]:.2f} (VAE {tv['tv'][j]:.2f})", fontsize=6)
-        for h, dx, col in zip((td["real_hist"][j], tv["hist"][j], td["hist"][j]), (-0.27, 0, 0.27), ("0.6", "tab:orange", "tab:blue")):
+        axs[0, j].imshow(image_grid(leaf_gens["images"][np.flatnonzero(leaf == l)[:per_leaf]].cpu(), nrow=2, padding=1)); axs[0, j].axis("off")
+        axs[0, j].set_title(f"leaf {l} · {ours['mass'][j]:.0%}\nTV {ours['tv'][j]:.2f} (VAE {decoders['tv'][j]:.2f})", fontsize=6)
+        for h, dx, col in zip((ours["real_hist"][j], decoders["hist"][j], ours["hist"][j]), (-0.27, 0, 0.27), ("0.6", "tab:orange", "tab:blue")):
             axs[1, j].bar(np.arange(K) + dx, h, width=0.27, color=col)
         axs[1, j].set_ylim(0, 1); axs[1, j].tick_params(labelsize=4); axs[1, j].set_xticks(range(K))
         if j: axs[1, j].set_yticklabels([])
     axs[1, 0].legend(["real", "TreeVAE", "TreeDiffusion"], fontsize=4, loc="upper left")
-    fig.suptitle(f"Leaf fidelity: class histograms per leaf, {lf['n_per_leaf']} generations of p(x | leaf) each; "
-                 f"mean TV TreeDiffusion {td['mean']:.3f}, TreeVAE {tv['mean']:.3f}", fontsize=6)
+    fig.suptitle(f"Leaf fidelity: class histograms per leaf, {fidelity['n_per_leaf']} generations of p(x | leaf) each; "
+                 f"mean TV TreeDiffusion {ours['mean']:.3f}, TreeVAE {decoders['mean']:.3f}", fontsize=6)
     fig.tight_layout(); fig.savefig(path, dpi=110, bbox_inches="tight"); plt.close(fig)
     return str(path)
 
 # %% ../nbs/12_experiments.ipynb #51d52216
-def make_figures(run_dir, x01, rec: dict, gen: dict, al: dict, lg: dict, lf: dict, classes, k: int = 10) -> dict:
+def make_figures(run_dir, x01, rec: dict, gen: dict, every_leaf: dict, leaf_gens: dict, fidelity: dict, classes, k: int = 10) -> dict:
     "Write fig2_reconstructions.png, fig3_samples.png, fig4_all_leaves.png and fig5_leaf_histograms.png to `run_dir`."
     run_dir = Path(run_dir); k = min(k, len(x01))
     f = {"fig2": str(save_grid(torch.cat([x01[:k], rec["treevae"][:k], rec["images"][:k]]).cpu(), run_dir / "fig2_reconstructions.png", nrow=k)),
          "fig3": str(save_grid(torch.cat([gen["treevae"][:k], gen["images"][:k]]).cpu(), run_dir / "fig3_samples.png", nrow=k))}
-    m = min(4, al["images"].shape[0])
-    f["fig4"] = str(leaf_grid_figure(al["images"][:m], al["leaf_probs"][:m], al["leaves"], run_dir / "fig4_all_leaves.png", al["treevae"][:m],
+    m = min(4, every_leaf["images"].shape[0])
+    f["fig4"] = str(leaf_grid_figure(every_leaf["images"][:m], every_leaf["leaf_probs"][:m], every_leaf["leaves"], run_dir / "fig4_all_leaves.png", every_leaf["treevae"][:m],
                                      title="one root sample per row pair: TreeVAE decoders vs TreeDiffusion, every leaf"))
-    if lg is not None: f["fig5"] = fig5(lg, lf, classes, run_dir / "fig5_leaf_histograms.png")
+    if leaf_gens is not None: f["fig5"] = leaf_histogram_figure(leaf_gens, fidelity, classes, run_dir / "fig5_leaf_histograms.png")
     return f
 
 # %% ../nbs/12_experiments.ipynb #b3dd1564
 @torch.inference_mode()
-def fig6(run_dirs: dict, path, n: int = 2, seed: int = 0, device=None, **kw):
+def all_leaves_comparison_figure(run_dirs: dict, path, n: int = 2, seed: int = 0, device=None, **kw):
     "Every leaf for `n` root samples: TreeVAE row, then one row per diffusion model in `run_dirs` ({row name: run folder})."
     models = {name: load_treediffusion(Path(d) / "diffusion", device=device)[:2] for name, d in run_dirs.items()}
-    fps = {name: treevae_fingerprint(tv) for name, (_, tv) in models.items()}
-    if len(set(fps.values())) > 1: raise ValueError(f"fig6 needs diffusion models trained on one TreeVAE; fingerprints differ: {fps}")
-    tv = next(iter(models.values()))[1]; dev = next(tv.parameters()).device
-    z, probs = tv.prior(n, generator=torch.Generator(device=dev).manual_seed(seed))
+    fps = {name: treevae_fingerprint(treevae) for name, (_, treevae) in models.items()}
+    if len(set(fps.values())) > 1: raise ValueError(f"the comparison needs diffusion models trained on one TreeVAE; fingerprints differ: {fps}")
+    treevae = next(iter(models.values()))[1]; dev = next(treevae.parameters()).device
+    z, probs = treevae.prior(n, generator=torch.Generator(device=dev).manual_seed(seed))
     rows = []
     for name, (m, _) in models.items():
-        al = all_leaves(m, tv, z, probs, torch.Generator(device=dev).manual_seed(seed + 1), **kw)
-        rows = rows or [("TreeVAE", al["treevae"])]
-        rows.append((name, al["images"]))
-    return leaf_grid_figure(None, al["leaf_probs"], al["leaves"], path, rows=rows,
+        every_leaf = all_leaves(m, treevae, z, probs, torch.Generator(device=dev).manual_seed(seed + 1), **kw)
+        rows = rows or [("TreeVAE", every_leaf["treevae"])]
+        rows.append((name, every_leaf["images"]))
+    return leaf_grid_figure(None, every_leaf["leaf_probs"], every_leaf["leaves"], path, rows=rows,
                             title="Fig. 6: every leaf for one root sample — " + " / ".join(r[0] for r in rows))
 
 # %% ../nbs/12_experiments.ipynb #4e55c66a
@@ -253,16 +254,16 @@ def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None
     require(preflight(cfg, out, device, estimate=False))      # device, data, Inception weights, disk: refuse before training
     out = Path(out); out.mkdir(parents=True, exist_ok=True); save_config(cfg, out / "config.yml")
     t0 = time.time()
-    tm = fit_tree(cfg, out / "tree", device, log=log)[1] if tree is None else use_tree(tree, out); t1 = time.time()
+    metrics_file = fit_tree(cfg, out / "tree", device, log=log)[1] if tree is None else use_tree(tree, out); t1 = time.time()
     if processes > 1: fit_diffusion_processes(out / "config.yml", out / "tree", out / "diffusion", processes)
     else: fit_diffusion(cfg, out / "tree", out / "diffusion", device, log=log)
     t2 = time.time()
-    ev = evaluate_run(out, cfg, device, seed=cfg.seed, log=log); t3 = time.time()
+    evaluation = evaluate_run(out, cfg, device, seed=cfg.seed, log=log); t3 = time.time()
     times = dict(tree_s=round(t1 - t0, 1), diffusion_s=round(t2 - t1, 1), eval_s=round(t3 - t2, 1), total_s=round(t3 - t0, 1))
     (out / "timing.json").write_text(json.dumps(times, indent=1))
-    rep = write_report(out, cfg, tm, ev)
+    rep = write_report(out, cfg, metrics_file, evaluation)
     log(f"[run] done in {times['total_s']:.0f}s → {rep}")
-    return dict(tree=tm, eval=ev, timing=times, report=str(rep))
+    return dict(tree=metrics_file, eval=evaluation, timing=times, report=str(rep))
 
 @call_parse
 def run_cmd(
@@ -283,22 +284,22 @@ def evaluate_cmd(
 ):
     "Re-evaluate a finished run: classifier FID, cluster specificity, figures → RUN/eval.json (+ RUN/report.md)."
     cfg = load_config(config) if config else load_treediffusion(Path(run) / "diffusion")[2]
-    ev = evaluate_run(run, cfg, seed=seed)
-    tm = Path(run) / "tree" / "metrics.json"
-    if tm.exists(): print(f"wrote {write_report(run, cfg, json.loads(tm.read_text()), ev)}")
+    evaluation = evaluate_run(run, cfg, seed=seed)
+    metrics_file = Path(run) / "tree" / "metrics.json"
+    if metrics_file.exists(): print(f"wrote {write_report(run, cfg, json.loads(metrics_file.read_text()), evaluation)}")
 
 # %% ../nbs/12_experiments.ipynb #dbe1ca93
 def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: int = 300, seed: int = 0,
                   cfg: ExperimentConfig | None = None, device=None) -> dict:
     "Classifier FID of a run's TreeDiffusion generations for each DDIM η (same seed for each); writes `sampler.json`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device)
+    model, treevae, cfg, dev, clf = _eval_setup(run_dir, cfg, device)
     steps, feats = steps or model.cfg.sample_steps, ClassifierFeatures(clf)
     ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
     res = dict(n=n, steps=steps, seed=seed, fid={})
     for eta in etas:
         g = torch.Generator(device=dev).manual_seed(seed)
-        ims = _batched(lambda k, s: sample(model, tv, k, g, steps=steps, eta=float(eta)), n)["images"]
+        ims = _batched(lambda k, s: sample(model, treevae, k, g, steps=steps, eta=float(eta)), n)["images"]
         res["fid"][str(float(eta))] = fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
     res["seconds"] = round(time.time() - t0, 1)
     (run_dir / "sampler.json").write_text(json.dumps(res, indent=1))
@@ -310,14 +311,14 @@ def generation_entropy(run_dir, n: int = 1000, seed: int = 0, min_count: int = 1
                        cfg: ExperimentConfig | None = None, device=None, out_name: str = "entropy_gen.json") -> dict:
     "Table 2's mean leaf entropy from `n` generations (l ~ p(l|z), kept iff p(l|z) ≥ τ) for the TreeVAE decoders and the diffusion model (classifier-free guidance `guidance`) on the same prior passes; writes `out_name`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, tv, cfg, dev, clf = _eval_setup(run_dir, cfg, device); e = cfg.eval
+    model, treevae, cfg, dev, clf = _eval_setup(run_dir, cfg, device); e = cfg.eval
     g = torch.Generator(device=dev).manual_seed(seed)
-    td = _batched(lambda k, s: sample(model, tv, k, g, steps=e.sample_steps, eta=e.eta, guidance=guidance), n)
-    p, lv = chosen_prob(td, tv), td["leaves"].cpu().numpy()
+    gens = _batched(lambda k, s: sample(model, treevae, k, g, steps=e.sample_steps, eta=e.eta, guidance=guidance), n)
+    p, lv = chosen_prob(gens, treevae), gens["leaves"].cpu().numpy()
     res = dict(n=n, seed=seed, threshold=e.entropy_threshold, min_count=min_count, variant=variant_of(model.cfg),
                guidance=model.cfg.guidance if guidance is None else guidance)
     for name, key in (("TreeVAE", "treevae"), ("TreeDiffusion", "images")):
-        t2 = table2_entropy(predict_classes(clf, td[key].cpu()), lv, p, e.entropy_threshold, clf.arch["n_classes"], min_count)
+        t2 = table2_entropy(predict_classes(clf, gens[key].cpu()), lv, p, e.entropy_threshold, clf.arch["n_classes"], min_count)
         res[name], res[f"{name}_kept"] = t2["mean"], list(t2["kept"].values())
     res["seconds"] = round(time.time() - t0, 1)
     (run_dir / out_name).write_text(json.dumps(res, indent=1))
@@ -343,7 +344,7 @@ def run_ablation(cfg: ExperimentConfig, tree_dir, out, variants=None, device=Non
     out, res = Path(out), {}
     for name in variants or list(TABLE3):
         vdir = out / name.replace(" ", "_").replace("(", "").replace(")", "").replace(",", "").replace("+", "plus")
-        ev = run_experiment(variant(cfg, name), vdir, device, log, tree=tree_dir)["eval"]
-        res[name] = dict(gen=ev["fid"]["TreeDiffusion"]["gen"], rec=ev["fid"]["TreeDiffusion"]["rec"], entropy=ev["entropy"]["TreeDiffusion"])
+        evaluation = run_experiment(variant(cfg, name), vdir, device, log, tree=tree_dir)["eval"]
+        res[name] = dict(gen=evaluation["fid"]["TreeDiffusion"]["gen"], rec=evaluation["fid"]["TreeDiffusion"]["rec"], entropy=evaluation["entropy"]["TreeDiffusion"])
     (out / "table3.json").write_text(json.dumps(res, indent=1))
     return res

@@ -15,8 +15,8 @@ from tqdm.auto import tqdm
 
 from .config import ExperimentConfig, GrowthConfig, save_config, to_dict
 from .core import save_checkpoint, load_checkpoint, atomic_write
-from .tree import node_depth, parent_of, is_left, tree_to_json, tree_from_json, draw_tree
-from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, _sample, infonce_decisions
+from .tree import node_depth, parent_of, tree_from_json, draw_tree
+from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, treevae_state, reparameterize, branch_prob, infonce_decisions
 from .augment import training_views
 
 # %% auto #0
@@ -114,9 +114,8 @@ def path_posterior(model: TreeVAE, d: list, node: int, mean: bool = False):
         else:
             mu, var = precision_weighted(mu, var, *model.transform[k](z))
             pa = parent_of(i)
-            if T.is_internal(pa):
-                ql = model.router_q[str(pa)](d[K - node_depth(pa)]); prob = prob * (ql if is_left(i) else 1 - ql)
-        z = _sample(mu, var, mean)
+            if T.is_internal(pa): prob = prob * branch_prob(model.router_q[str(pa)](d[K - node_depth(pa)]), i)
+        z = reparameterize(mu, var, mean)
     return z, prob
 
 # %% ../nbs/05_growth.ipynb #288223e2
@@ -135,7 +134,7 @@ def subtree_loss(model: TreeVAE, x, leaf: int, alpha: float):
     for c, pc in zip(model.tree.children(leaf), (p_l * ql, p_l * (1 - ql))):
         mu_p, var_p = model.transform[str(c)](z_l)
         mu, var = precision_weighted(*model.dense[str(c)](d[K - t - 1]), mu_p, var_p)
-        zc = _sample(mu, var, False)
+        zc = reparameterize(mu, var, False)
         loss = loss + pc * model.nll(x, model.decoder[str(c)](zc)) + alpha * pc * kl_normal(mu, var, mu_p, var_p)
     loss = loss.mean()
     if model.cfg.contrastive_weight > 0: loss = loss + model.cfg.contrastive_weight * infonce_decisions(ql, p_l)
@@ -167,8 +166,7 @@ def set_rng_state(generator: torch.Generator, s: dict, device):
 def _save_growth(model, state, cfg, out, keep_as: str | None = None, rng: dict | None = None):
     "Atomic checkpoint of the growth in `growth.pt`, also copied (atomically) to `keep_as` if given."
     if out is None: return
-    ck = save_checkpoint(dict(kind="treevae", config=to_dict(model.cfg), tree=tree_to_json(model.tree), state_dict=model.state_dict(),
-                              growth=state, experiment=to_dict(cfg), rng=rng), Path(out) / "growth.pt")
+    ck = save_checkpoint(treevae_state(model, growth=state, experiment=to_dict(cfg), rng=rng), Path(out) / "growth.pt")
     if keep_as: atomic_write(Path(out) / keep_as, lambda f: f.write(ck.read_bytes()))
 
 def tree_figure(model, images, path, labels=None, classes=None, n_img: int = 3, title: str | None = None):

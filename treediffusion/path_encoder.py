@@ -12,16 +12,15 @@ import torch
 import torch.nn as nn
 
 from .tree import Tree
+from .config import SIGNALS
 from .treevae import TreeVAEOutput, path_latents
 
 # %% auto #0
-__all__ = ['SIGNALS', 'mlp2', 'PathBatch', 'path_batch', 'leaf_only', 'PathEncoder', 'node_depths', 'truncate_paths',
+__all__ = ['two_layer_mlp', 'PathBatch', 'path_batch', 'leaf_only', 'PathEncoder', 'node_depths', 'truncate_paths',
            'parent_paths', 'random_prefixes']
 
 # %% ../nbs/07_path_encoder.ipynb #63a1bf0f
-SIGNALS = ("path", "leaf_index", "leaf_embedding", "both", "none")
-
-def mlp2(din: int, dout: int) -> nn.Sequential:
+def two_layer_mlp(din: int, dout: int) -> nn.Sequential:
     "Linear → SiLU → Linear."
     return nn.Sequential(nn.Linear(din, dout), nn.SiLU(), nn.Linear(dout, dout))
 
@@ -53,9 +52,9 @@ class PathEncoder(nn.Module):
         super().__init__()
         if signal not in SIGNALS: raise ValueError(f"signal must be one of {SIGNALS}, got {signal!r}")
         self.signal, self.emb_dim = signal, emb_dim
-        self.f_embed = mlp2(latent_dim, emb_dim)
+        self.f_embed = two_layer_mlp(latent_dim, emb_dim)
         self.node_table = nn.Embedding(2 ** (max_depth + 1) - 1, emb_dim)
-        self.f_node = mlp2(emb_dim, emb_dim)
+        self.f_node = two_layer_mlp(emb_dim, emb_dim)
         self.null = nn.Parameter(torch.zeros(emb_dim))
 
     def forward(self, pb: PathBatch | None, batch_size: int | None = None, drop: torch.Tensor | None = None):

@@ -14,8 +14,8 @@ import numpy as np
 from .config import ExperimentConfig
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'write_report', 'seed_table', 'paper_tables',
-           'tables_markdown']
+__all__ = ['PAPER', 'PAPER_ENTROPY', 'TABLE3', 'PAPER_TABLE3', 'variant_of', 'write_report', 'seed_table', 'mean_std',
+           'paper_tables', 'tables_markdown']
 
 # %% ../nbs/12b_report.ipynb #e0fb22ad
 PAPER = {  # dataset -> method -> (FID rec, FID gen); Table 1
@@ -48,21 +48,21 @@ def variant_of(d) -> str:
 # %% ../nbs/12b_report.ipynb #19a2afd1
 def _f(v, d=3): return "–" if v is None else f"{v:.{d}f}"
 
-def _headline(ev: dict) -> list:
+def _headline(evaluation: dict) -> list:
     "Two sentences a reader sees first: does diffusion sharpen the TreeVAE, and does each leaf keep its cluster?"
-    kind = "classifier" if "fid" in ev else "Inception"
-    f, lf = ev.get("fid") or ev["inception_fid"], ev.get("leaf_fidelity")
+    kind = "classifier" if "fid" in evaluation else "Inception"
+    f, lf = evaluation.get("fid") or evaluation["inception_fid"], evaluation.get("leaf_fidelity")
     L = [f"**Result.** TreeDiffusion's generations reach {kind} FID {f['TreeDiffusion']['gen']:.2f} against the TreeVAE's "
          f"{f['TreeVAE']['gen']:.2f} ({f['TreeDiffusion']['gen'] / f['TreeVAE']['gen']:.2f}×)"]
-    if "fid" not in ev: L[0] += "; the data has no class labels, so there is no cluster-specificity measure (Table 2)."
+    if "fid" not in evaluation: L[0] += "; the data has no class labels, so there is no cluster-specificity measure (Table 2)."
     if lf: L[0] += (f"; asked for a leaf, they reproduce that leaf's real class mix with total-variation distance "
                     f"{lf['TreeDiffusion']['mean']:.3f} against the TreeVAE decoders' {lf['TreeVAE']['mean']:.3f} "
                     f"(noise floor of {lf['n_per_leaf']} real images per leaf: {lf['noise_floor']:.3f}; lower is better).")
     return L + [""]
 
-def _table2(ev: dict, paper_td) -> list:
+def _table2(evaluation: dict, paper_td) -> list:
     "Table 2 rows: entropy of the Table 1 generations beside leaf fidelity (p(x|l), and with the leaf forced)."
-    en, lf, ff = ev["entropy"], ev.get("leaf_fidelity") or {}, ev.get("leaf_fidelity_forced") or {}
+    en, lf, ff = evaluation["entropy"], evaluation.get("leaf_fidelity") or {}, evaluation.get("leaf_fidelity_forced") or {}
     m = lambda d, k: _f(d.get(k, {}).get("mean"))
     L = ["## Table 2 — cluster specificity", "",
          f"*Entropy*: mean class entropy (nats) per leaf of the Table 1 generations kept for their leaf ($p(l\\mid z)\\ge\\tau$ = {en['threshold']}), "
@@ -72,44 +72,44 @@ def _table2(ev: dict, paper_td) -> list:
          "routed to the leaf) and with the leaf forced on any prior pass (the all-leaves grid of Fig. 4).", "",
          "| method | entropy | entropy (paper) | leaf fidelity, $p(x\\mid l)$ | leaf fidelity, leaf forced |", "|---|---|---|---|---|",
          f"| TreeVAE decoders | {_f(en['TreeVAE'])} | – | {m(lf, 'TreeVAE')} | {m(ff, 'TreeVAE')} |",
-         f"| {_method_label('TreeDiffusion', ev)} | {_f(en['TreeDiffusion'])} | {paper_td} | {m(lf, 'TreeDiffusion')} | {m(ff, 'TreeDiffusion')} |"]
+         f"| {_method_label('TreeDiffusion', evaluation)} | {_f(en['TreeDiffusion'])} | {paper_td} | {m(lf, 'TreeDiffusion')} | {m(ff, 'TreeDiffusion')} |"]
     if "real" in en: L.append(f"| real test images | {_f(en['real'])} | – | {_f(lf.get('noise_floor'))} (noise floor) | {_f(ff.get('noise_floor'))} |")
     if "kept" in en: L += ["", f"Generations kept per leaf (Table 2): TreeVAE {en['kept']['TreeVAE']}, TreeDiffusion {en['kept']['TreeDiffusion']}."]
     return L + [""]
 
 # %% ../nbs/12b_report.ipynb #c61d874e
-def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, ev: dict) -> Path:
+def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, evaluation: dict) -> Path:
     "`report.md`: clustering table with baselines, FID and entropy tables beside the paper's numbers, figures embedded."
     run_dir, ds = Path(run_dir), cfg.data.name
     pm, pe = PAPER.get(ds, {}), PAPER_ENTROPY.get(ds)
     L = [f"# treediffusion run `{cfg.name}` on {ds}", "",
-         f"Config: `config.yml` (seed {cfg.seed}). TreeVAE: {tree_metrics['n_leaves']} leaves; evaluation on {ev['n_images']} test images / generations; "
-         + (f"evaluation classifier test accuracy {ev['classifier_acc']:.3f}" if "classifier_acc" in ev else "no evaluation classifier (the data has no class labels)")
-         + (f" (`{ev['classifier']['file']}`, {'shipped with the library' if ev['classifier']['shipped'] else 'trained for this setting'}, SHA-256 {ev['classifier']['sha256'][:12]}…)." if "classifier" in ev else "."), "",
-         *_headline(ev), "## Stage 1 — hierarchical clustering (test set)", "", "| method | NMI | ARI | ACC | dendrogram purity | leaf purity |", "|---|---|---|---|---|---|"]
+         f"Config: `config.yml` (seed {cfg.seed}). TreeVAE: {tree_metrics['n_leaves']} leaves; evaluation on {evaluation['n_images']} test images / generations; "
+         + (f"evaluation classifier test accuracy {evaluation['classifier_acc']:.3f}" if "classifier_acc" in evaluation else "no evaluation classifier (the data has no class labels)")
+         + (f" (`{evaluation['classifier']['file']}`, {'shipped with the library' if evaluation['classifier']['shipped'] else 'trained for this setting'}, SHA-256 {evaluation['classifier']['sha256'][:12]}…)." if "classifier" in evaluation else "."), "",
+         *_headline(evaluation), "## Stage 1 — hierarchical clustering (test set)", "", "| method | NMI | ARI | ACC | dendrogram purity | leaf purity |", "|---|---|---|---|---|---|"]
     for name, m in (("TreeVAE", tree_metrics), ("k-means (PCA)", tree_metrics.get("kmeans")), ("Ward (PCA)", tree_metrics.get("ward"))):
         if m: L.append(f"| {name} | {m['nmi']:.3f} | {m['ari']:.3f} | {m['acc']:.3f} | {m['dendrogram_purity']:.3f} | {m['leaf_purity']:.3f} |")
     L += ["", "![tree](tree/tree.png)", "", "## Table 1 — generative performance (FID, lower is better)", "",
-          (f"Ours: classifier FID on {ev['n_images']} images (offline); paper: Inception FID on 10,000 images." if "fid" in ev else
+          (f"Ours: classifier FID on {evaluation['n_images']} images (offline); paper: Inception FID on 10,000 images." if "fid" in evaluation else
            "Ours: no classifier FID (the data has no class labels; Inception FID below); paper: Inception FID on 10,000 images."), "",
           "| method | ours rec | ours gen | paper rec | paper gen |", "|---|---|---|---|---|"]
-    for meth, v in (ev.get("fid") or {}).items():
-        label = _method_label(meth, ev); p = pm.get(label.replace(" (recon)", ""), ("–", "–"))
+    for meth, v in (evaluation.get("fid") or {}).items():
+        label = _method_label(meth, evaluation); p = pm.get(label.replace(" (recon)", ""), ("–", "–"))
         L.append(f"| {label} | {v['rec']:.2f} | {v['gen']:.2f} | {p[0]} | {p[1]} |")
-    if "inception_fid" in ev:
+    if "inception_fid" in evaluation:
         L += ["", "Inception FID (pytorch-fid weights):", "", "| method | rec | gen |", "|---|---|---|"]
-        L += [f"| {m} | {v['rec']:.2f} | {v['gen']:.2f} |" for m, v in ev["inception_fid"].items()]
-    L += [""] + (_table2(ev, (pe[0] if "recon" in ev.get("variant", "") else pe[1]) if pe else "–") if "entropy" in ev else
+        L += [f"| {m} | {v['rec']:.2f} | {v['gen']:.2f} |" for m, v in evaluation["inception_fid"].items()]
+    L += [""] + (_table2(evaluation, (pe[0] if "recon" in evaluation.get("variant", "") else pe[1]) if pe else "–") if "entropy" in evaluation else
                  ["## Table 2 — cluster specificity", "", "Not measured: the data has no class labels.", ""])
     L += ["## Figures", "", "Fig. 4/6 — every leaf for one root sample (TreeVAE row above TreeDiffusion row):", "", "![fig4](fig4_all_leaves.png)", "",
           "Fig. 2 — reconstructions (rows: test images, TreeVAE, TreeDiffusion):", "", "![fig2](fig2_reconstructions.png)", "",
           "Fig. 3 — generations (rows: TreeVAE, TreeDiffusion):", "", "![fig3](fig3_samples.png)", "",
-          *(["Fig. 5 — leaf fidelity: per leaf, TreeDiffusion generations from p(x | leaf) and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![fig5](fig5_leaf_histograms.png)", ""] if "fig5" in ev.get("figures", {}) else [])]
+          *(["Fig. 5 — leaf fidelity: per leaf, TreeDiffusion generations from p(x | leaf) and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![leaf_histogram_figure](fig5_leaf_histograms.png)", ""] if "fig5" in evaluation.get("figures", {}) else [])]
     p = run_dir / "report.md"; p.write_text("\n".join(L)); return p
 
-def _method_label(meth: str, ev: dict) -> str:
+def _method_label(meth: str, evaluation: dict) -> str:
     "The diffusion row is labelled by the model's Table 3 variant (the paper's TreeDiffusion = path, from noise)."
-    v = ev.get("variant", "TreeDiffusion (path, from noise)")
+    v = evaluation.get("variant", "TreeDiffusion (path, from noise)")
     return meth if meth != "TreeDiffusion" or v == "TreeDiffusion (path, from noise)" else v
 
 # %% ../nbs/12b_report.ipynb #d3a82e3a
@@ -122,7 +122,7 @@ def seed_table(evals: list, key: str = "fid") -> dict:
     return out
 
 # %% ../nbs/12b_report.ipynb #19cbf18c
-def _ms(xs) -> tuple:
+def mean_std(xs) -> tuple:
     "(mean, std) of the values that are not None; (nan, nan) if none are."
     xs = [x for x in xs if x is not None]
     return (float(np.mean(xs)), float(np.std(xs))) if xs else (float("nan"), float("nan"))
@@ -139,15 +139,15 @@ def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
         clf = paper_tables(drop(seed_evals), drop(baseline_evals))["table1"]
     st = seed_table(seed_evals, key)
     t1, t2 = {"TreeVAE": st["TreeVAE"]}, {}
-    row = lambda evals, m: dict(entropy=_ms([(e.get("entropy") or {}).get(m) for e in evals]), leaf_fidelity=_ms([_lf(e, m) for e in evals]))
+    row = lambda evals, m: dict(entropy=mean_std([(e.get("entropy") or {}).get(m) for e in evals]), leaf_fidelity=mean_std([_lf(e, m) for e in evals]))
     t2["TreeVAE decoders"] = row(seed_evals, "TreeVAE")
     if baseline_evals:
         t1["TreeVAE + Diffusion"] = seed_table(baseline_evals, key)["TreeDiffusion"]
         t2["TreeVAE + Diffusion"] = row(baseline_evals, "TreeDiffusion")
     t1["TreeDiffusion"] = st["TreeDiffusion"]
     t2["TreeDiffusion"] = row(seed_evals, "TreeDiffusion")
-    t2["real test images"] = dict(entropy=_ms([(e.get("entropy") or {}).get("real") for e in seed_evals]),
-                                  leaf_fidelity=_ms([(e.get("leaf_fidelity") or {}).get("noise_floor") for e in seed_evals]))
+    t2["real test images"] = dict(entropy=mean_std([(e.get("entropy") or {}).get("real") for e in seed_evals]),
+                                  leaf_fidelity=mean_std([(e.get("leaf_fidelity") or {}).get("noise_floor") for e in seed_evals]))
     return dict(table1=t1, table2=t2, fid=key, table1_classifier=clf, n_seeds=len(seed_evals), n_baseline=len(baseline_evals),
                 n_images=seed_evals[0]["n_images"], threshold=(seed_evals[0].get("entropy") or {}).get("threshold"),
                 n_per_leaf=(seed_evals[0].get("leaf_fidelity") or {}).get("n_per_leaf"))

@@ -21,7 +21,7 @@ from .ddim import Scheduler, NoiseSchedule, linear_betas, make_sampler, sample a
 from .diffusion import TreeDiffusion, tree_condition_from, tree_condition, load_treediffusion
 from .path_encoder import truncate_paths, parent_paths
 from .tree import node_depth
-from .treevae import TreeVAE, TreeVAEOutput, sample_leaves
+from .treevae import TreeVAE, TreeVAEOutput, leaf_matrix, sample_leaves
 
 # %% auto #0
 __all__ = ['STARTS', 'CONDITIONS', 'MODES', 'scheduler_for', 'denoise', 'conditional_prior', 'start_from', 'sample', 'all_leaves',
@@ -65,7 +65,7 @@ def conditional_prior(treevae: TreeVAE, n: int, node: int, generator=None, batch
     under = torch.tensor(T.subtree(node)); zs, ps, ls, k = [], [], [], 0
     for b in range(max_batches):
         z, probs = treevae.prior(batch, generator=generator)
-        leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
+        leaves = sample_leaves(TreeVAEOutput(L, leaf_matrix(probs, L), probs, z), generator)
         keep = torch.isin(leaves.cpu(), under).to(leaves.device)
         zs.append({i: v[keep] for i, v in z.items()}); ps.append({i: v[keep] for i, v in probs.items()}); ls.append(leaves[keep])
         k += int(keep.sum())
@@ -103,7 +103,7 @@ def sample(model, treevae, n: int, generator=None, node: int | None = None, cond
                              "so an internal node's condition is out of distribution); use condition 'leaf' or retrain.")
     if node is None:
         z, probs = treevae.prior(n, generator=generator)
-        leaves = sample_leaves(TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z), generator)
+        leaves = sample_leaves(TreeVAEOutput(L, leaf_matrix(probs, L), probs, z), generator)
     else: z, probs, leaves = conditional_prior(treevae, n, node, generator)
     pb, recon, _, out = tree_condition_from(treevae, z, probs, leaves)          # the TreeVAE decoder images come along
     if condition == "prefix": pb = truncate_paths(pb, torch.full((n,), node_depth(node)))
@@ -124,7 +124,7 @@ def all_leaves(model, treevae, z, probs, generator=None, start: str = "noise", *
     x_T = start_from(noise.repeat(len(L), 1, 1, 1), model.cfg, recon, start)
     imgs = denoise(model, pb, recon if model.cfg.recon_input else None, n * len(L), generator=generator, x_T=x_T, **kw)
     sh = lambda t: t.view(len(L), n, *t.shape[1:]).transpose(0, 1)
-    return dict(images=sh(imgs), treevae=sh(from_signed(recon)), leaf_probs=torch.stack([probs[l] for l in L], 1), leaves=L)
+    return dict(images=sh(imgs), treevae=sh(from_signed(recon)), leaf_probs=leaf_matrix(probs, L), leaves=L)
 
 def sample_all_leaves(model, treevae, n: int, generator=None, **kw) -> dict:
     "Paper Fig. 4/6: n root samples, each through every leaf with shared noise."
@@ -200,27 +200,27 @@ def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, gui
     "Generate with a trained model folder; writes `{mode}.png` and `{mode}.npz` (uint8 images + leaf ids) to `out`."
     if mode not in MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {MODES}")
     if mode == "subtree" and node is None: raise ValueError("mode 'subtree' needs --node ID (an internal node of the tree)")
-    model, tv, cfg = load_treediffusion(model_dir, device=device)
+    model, treevae, cfg = load_treediffusion(model_dir, device=device)
     dev = next(model.parameters()).device; g = torch.Generator(device=dev).manual_seed(seed)
     kw = dict(guidance=guidance, steps=steps, sampler=sampler, guidance_kind=guidance_kind)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if mode == "nodes":
-        r = node_generations(model, tv, n, g, **kw)
-        node_figure(r, tv.tree, out / "nodes.png", title="each node's generations, conditioned on the path prefix to it")
+        r = node_generations(model, treevae, n, g, **kw)
+        node_figure(r, treevae.tree, out / "nodes.png", title="each node's generations, conditioned on the path prefix to it")
         imgs = torch.cat(list(r.values())); lv = torch.tensor(list(r)).repeat_interleave(n)     # here: the node of each image
         np.savez_compressed(out / "nodes.npz", images=(imgs.clamp(0, 1) * 255).round().to(torch.uint8).numpy(), nodes=lv.numpy())
         return dict(images=r, png=out / "nodes.png")
     if mode in ("sample", "subtree"):
-        r = sample(model, tv, n, g, node=node if mode == "subtree" else None, condition=condition if mode == "subtree" else "leaf", **kw)
+        r = sample(model, treevae, n, g, node=node if mode == "subtree" else None, condition=condition if mode == "subtree" else "leaf", **kw)
         order = torch.argsort(r["leaves"].cpu(), stable=True)
         imgs, lv = r["images"][order].cpu(), r["leaves"][order].cpu()
         save_grid(imgs, out / f"{mode}.png", nrow=int(math.ceil(math.sqrt(n))))
     else:
-        if mode == "sample_all_leaves": r = sample_all_leaves(model, tv, n, g, **kw)
+        if mode == "sample_all_leaves": r = sample_all_leaves(model, treevae, n, g, **kw)
         else:
             test = dataset_from_config(cfg.data, "test")
             x01 = test.images[:n].to(dev).float() / 255
-            r = (recons_all_leaves if mode == "recons_all_leaves" else recons)(model, tv, x01, g, **kw)
+            r = (recons_all_leaves if mode == "recons_all_leaves" else recons)(model, treevae, x01, g, **kw)
         if mode == "recons":
             imgs, lv = r["images"].cpu(), r["leaves"].cpu()
             save_grid(torch.cat([x01.cpu(), r["treevae"].cpu(), imgs]), out / f"{mode}.png", nrow=n)

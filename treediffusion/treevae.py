@@ -23,9 +23,10 @@ from .tree import Tree, node_depth, parent_of, is_left, tree_to_json, tree_from_
 # %% auto #0
 __all__ = ['EPS', 'make_act', 'BN1d', 'SmallCNNEncoder', 'SmallCNNDecoder', 'ResBlock', 'resnet_encoder', 'resnet_decoder',
            'conv_block', 'mlp_block', 'Residual', 'Gaussian', 'Router', 'VectorCNNEncoder', 'VectorCNNDecoder',
-           'vector_encoder', 'vector_decoder', 'Parts', 'kl_normal', 'kl_bernoulli', 'precision_weighted', 'nt_xent',
-           'infonce_decisions', 'TreeVAEOutput', 'TreeVAE', 'sample_leaves', 'path_mask', 'path_latents',
-           'treevae_state', 'save_treevae', 'load_treevae_state', 'load_treevae']
+           'vector_encoder', 'vector_decoder', 'LayerFactory', 'kl_normal', 'kl_bernoulli', 'precision_weighted',
+           'nt_xent', 'infonce_decisions', 'TreeVAEOutput', 'leaf_matrix', 'branch_prob', 'reach_probs', 'TreeVAE',
+           'reparameterize', 'sample_leaves', 'path_mask', 'path_latents', 'treevae_state', 'save_treevae',
+           'load_treevae_state', 'load_treevae']
 
 # %% ../nbs/04_treevae.ipynb #09e3c472
 def make_act(name: str) -> nn.Module:
@@ -148,7 +149,7 @@ def vector_decoder(c: TreeVAEConfig) -> nn.Module:
                          nn.Linear(sizes[-1], c.in_channels * c.image_size ** 2), nn.Unflatten(1, (c.in_channels, c.image_size, c.image_size)))
 
 # %% ../nbs/04_treevae.ipynb #04047d4b
-class Parts:
+class LayerFactory:
     "Factory of encoder, bottom-up, dense, transformation, router and decoder modules for a `TreeVAEConfig`."
     def __init__(self, cfg: TreeVAEConfig):
         self.cfg, c = cfg, cfg
@@ -242,32 +243,48 @@ class TreeVAEOutput:
     loss: torch.Tensor | None = None     # mean negative ELBO (+ weighted extra losses)
     parts: dict = field(default_factory=dict)   # per-term means: rec, kl_root, kl_nodes, kl_decisions, ...
 
+def leaf_matrix(probs: dict, leaves) -> torch.Tensor:
+    "B×L: the probabilities of `leaves`, in that order, from a dict node id -> B probabilities."
+    return torch.stack([probs[l] for l in leaves], 1)
+
+def branch_prob(p_left: torch.Tensor, child: int) -> torch.Tensor:
+    "Probability of taking the branch to `child` given its parent's probability of going left."
+    return p_left if is_left(child) else 1 - p_left
+
+def reach_probs(tree: Tree, p_left: dict, ones: torch.Tensor) -> dict:
+    "Every node's reach probability: the product of branch probabilities down its root path (`p_left`: internal node -> B)."
+    probs = {0: ones}
+    for i in tree.nodes[1:]:
+        pa = parent_of(i)
+        probs[i] = probs[pa] * branch_prob(p_left[pa], i) if pa in p_left else probs[pa]
+    return probs
+
 # %% ../nbs/04_treevae.ipynb #4f23ee3d
 class TreeVAE(nn.Module):
     "TreeVAE on a `Tree`; `forward(x)` returns a `TreeVAEOutput` with the negative ELBO."
     def __init__(self, cfg: TreeVAEConfig, tree: Tree | None = None):
         super().__init__()
-        self.cfg, self.parts_ = cfg, Parts(cfg)
+        self.cfg, self.layer_factory = cfg, LayerFactory(cfg)
         self.tree = tree or Tree((0, 1, 2), cfg.max_depth)
         if self.tree.max_depth != cfg.max_depth: raise ValueError(f"tree max_depth {self.tree.max_depth} ≠ config max_depth {cfg.max_depth}")
-        self.encoder = self.parts_.encoder()
-        self.bottom_up_layers = nn.ModuleList([self.parts_.bottom_up() for _ in range(cfg.max_depth)])
+        self.encoder = self.layer_factory.encoder()
+        self.bottom_up_layers = nn.ModuleList([self.layer_factory.bottom_up() for _ in range(cfg.max_depth)])
         self.dense, self.transform = nn.ModuleDict(), nn.ModuleDict()
         self.router_q, self.router_p, self.decoder = nn.ModuleDict(), nn.ModuleDict(), nn.ModuleDict()
         for n in self.tree.nodes: self._add_node_modules(n)
         if cfg.contrastive_representations:              # one projection head per bottom-up representation d_0 … d_K
-            self.projection = nn.ModuleList([self.parts_.projection() for _ in range(cfg.max_depth + 1)])
+            self.projection = nn.ModuleList([self.layer_factory.projection() for _ in range(cfg.max_depth + 1)])
 
     def _add_node_modules(self, n: int):
         "Create the modules node `n` needs for its current kind."
-        P, k = self.parts_, str(n)
+        P, k = self.layer_factory, str(n)
         if k not in self.dense: self.dense[k] = P.dense()
         if n and k not in self.transform: self.transform[k] = P.transformation()
         if self.tree.is_internal(n) and k not in self.router_q: self.router_q[k], self.router_p[k] = P.router("map"), P.router("latent")
         if self.tree.is_leaf(n) and k not in self.decoder: self.decoder[k] = P.decoder()
 
     @property
-    def latent_shape(self): return self.parts_.latent_shape
+    def latent_shape(self): return self.layer_factory.latent_shape
     @property
     def device(self): return next(self.parameters()).device
 
@@ -300,7 +317,8 @@ def bottom_up(self: TreeVAE, x) -> list:
     for layer in self.bottom_up_layers: d.append(layer(d[-1]))
     return d
 
-def _sample(mu, var, mean: bool, generator=None):
+def reparameterize(mu, var, mean: bool = False, generator=None):
+    "z = μ + σ·ε with ε ~ N(0, I) (the reparameterisation trick), or μ itself if `mean`."
     if mean: return mu
     return mu + (var + EPS).sqrt() * torch.randn(mu.shape, device=mu.device, dtype=mu.dtype, generator=generator)
 
@@ -310,27 +328,23 @@ def _descend(self: TreeVAE, d=None, n: int = 0, prior: bool = False, mean: bool 
     K, T = self.cfg.max_depth, self.tree
     B = d[0].shape[0] if d is not None else n
     dev = d[0].device if d is not None else self.device
-    z, probs, left, kl, kl_dec = {}, {}, {}, {}, {}
+    z, left, kl, kl_dec = {}, {}, {}, {}
     for i in T.nodes:
         t, k = node_depth(i), str(i)
         if i == 0:
             mu_p = torch.zeros((B, *self.latent_shape), device=dev); var_p = torch.ones_like(mu_p)
-            probs[0] = torch.ones(B, device=dev)
-        else:
-            pa = parent_of(i)
-            mu_p, var_p = self.transform[k](z[pa])
-            probs[i] = probs[pa] * ((left[pa] if is_left(i) else 1 - left[pa]) if pa in left else 1.0)
+        else: mu_p, var_p = self.transform[k](z[parent_of(i)])
         if prior: mu, var = mu_p, var_p
         else:
             mu_hat, var_hat = self.dense[k](d[K - t])
             mu, var = (mu_hat, var_hat) if i == 0 else precision_weighted(mu_hat, var_hat, mu_p, var_p)
             if with_kl: kl[i] = kl_normal(mu, var, mu_p, var_p)
-        z[i] = _sample(mu, var, mean, generator)
+        z[i] = reparameterize(mu, var, mean, generator)
         if T.is_internal(i):
             p_left = self.router_p[k](z[i])
             left[i] = p_left if prior else self.router_q[k](d[K - t])
             if with_kl: kl_dec[i] = kl_bernoulli(left[i], p_left)
-    return z, probs, kl, kl_dec
+    return z, reach_probs(T, left, torch.ones(B, device=dev)), kl, kl_dec
 
 @patch
 def posterior(self: TreeVAE, x, mean: bool = False, generator=None) -> tuple[dict, dict]:
@@ -376,7 +390,7 @@ def forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = Fals
             parts["contrastive"] = parts["contrastive"] + sum(nt_xent(h(dk)) for h, dk in zip(self.projection, d)) / len(d)
         loss = loss + self.cfg.contrastive_weight * parts["contrastive"]
     recons = torch.stack([self.to_image(o) for o in logits], 1) if return_recons else None
-    return TreeVAEOutput(leaves, torch.stack([probs[l] for l in leaves], 1), probs, z, recons, loss, parts)
+    return TreeVAEOutput(leaves, leaf_matrix(probs, leaves), probs, z, recons, loss, parts)
 
 # %% ../nbs/04_treevae.ipynb #44383d56
 @patch
@@ -385,14 +399,8 @@ def leaf_probs(self: TreeVAE, x) -> torch.Tensor:
     "π(x): B×L leaf probabilities from the inference routers (no sampling)."
     check_images(x, self.cfg.in_channels, self.cfg.image_size, (0.0, 1.0), "TreeVAE input")
     d, K, T = self.bottom_up(x), self.cfg.max_depth, self.tree
-    probs = {0: torch.ones(len(x), device=x.device)}
-    for i in T.nodes[1:]:
-        pa = parent_of(i)
-        if T.is_internal(pa):
-            ql = self.router_q[str(pa)](d[K - node_depth(pa)])
-            probs[i] = probs[pa] * (ql if is_left(i) else 1 - ql)
-        else: probs[i] = probs[pa]
-    return torch.stack([probs[l] for l in T.leaves], 1)
+    left = {i: self.router_q[str(i)](d[K - node_depth(i)]) for i in T.internal}
+    return leaf_matrix(reach_probs(T, left, torch.ones(len(x), device=x.device)), T.leaves)
 
 @patch
 @torch.no_grad()
@@ -402,7 +410,7 @@ def reconstruct(self: TreeVAE, x, mean: bool = False, generator=None) -> TreeVAE
     z, probs = self.posterior(x, mean=mean, generator=generator)
     L = self.tree.leaves
     rec = torch.stack([self.to_image(self.decoder[str(l)](z[l])) for l in L], 1)
-    return TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z, rec)
+    return TreeVAEOutput(L, leaf_matrix(probs, L), probs, z, rec)
 
 @patch
 @torch.no_grad()
@@ -411,7 +419,7 @@ def generate(self: TreeVAE, n: int, generator=None, decode: bool = True) -> Tree
     z, probs = self.prior(n, generator=generator)
     L = self.tree.leaves
     rec = torch.stack([self.to_image(self.decoder[str(l)](z[l])) for l in L], 1) if decode else None
-    return TreeVAEOutput(L, torch.stack([probs[l] for l in L], 1), probs, z, rec)
+    return TreeVAEOutput(L, leaf_matrix(probs, L), probs, z, rec)
 
 # %% ../nbs/04_treevae.ipynb #50b02a00
 def sample_leaves(out: TreeVAEOutput, generator=None, argmax: bool = False) -> torch.Tensor:
