@@ -22,14 +22,14 @@ from pathlib import Path
 def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, kind: str = "unconditional", device=None, log=print) -> dict:
     import torch
     from treediffusion.data import dataset_from_config
-    from treediffusion.experiments import (_eval_setup, _batched, leaf_generations, leaf_fidelity_eval, real_leaves,
+    from treediffusion.evaluation import (load_run, batched, leaf_generations, leaf_fidelity_eval, real_leaves,
                                            table2_entropy, chosen_prob)
     from treediffusion.report import variant_of
     from treediffusion.metrics import reference_stats, fid_from_images
     from treediffusion.classifier import ClassifierFeatures, predict_classes
     from treediffusion.sampling import sample
     t0 = time.time()
-    model, tv, cfg, dev, clf = _eval_setup(run_dir, None, device, log)
+    model, tv, cfg, dev, clf = load_run(run_dir, None, device, log)
     if clf is None: raise SystemExit(f"{cfg.data.name} has no class labels: leaf fidelity and classifier FID need them.")
     if kind == "parent" and model.cfg.prefix_prob <= 0 and any(weights):
         raise SystemExit(f"{run_dir}: trained with diffusion.prefix_prob = 0, so it never saw a parent's prefix; --kind parent needs prefix_prob > 0.")
@@ -51,7 +51,7 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
         lg = leaf_generations(model, tv, kept, per_leaf, g, guidance=w, **kw)
         lf = leaf_fidelity_eval(clf, lg, real_pred, real_leaf, e.fidelity_min_mass, seed)
         g = torch.Generator(device=dev).manual_seed(seed)
-        gen = _batched(lambda k, s: sample(model, tv, k, g, guidance=w, **kw), n)
+        gen = batched(lambda k, s: sample(model, tv, k, g, guidance=w, **kw), n)
         fid = fid_from_images(gen["images"].cpu(), ref, feats, progress=False, method="eigh")
         pred = predict_classes(clf, gen["images"].cpu())
         agree = float((pred == predict_classes(clf, gen["treevae"].cpu())).mean())   # same class as the decoder image of its own pass?

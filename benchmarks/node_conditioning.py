@@ -40,7 +40,7 @@ def run(a) -> dict:
     from treediffusion.data import dataset_from_config
     from treediffusion.diffusion import load_treediffusion
     from treediffusion.sampling import node_generations, node_figure
-    from treediffusion.experiments import get_classifier, real_leaves
+    from treediffusion.evaluation import get_classifier, real_leaves
     from treediffusion.classifier import predict_classes
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ def run(a) -> dict:
     from treediffusion.data import dataset_from_config
     from treediffusion.diffusion import load_treediffusion
     from treediffusion.sampling import sample
-    from treediffusion.experiments import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, _batched
+    from treediffusion.evaluation import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, batched
     from treediffusion.metrics import reference_stats, fid_from_images
     from treediffusion.classifier import ClassifierFeatures, predict_classes
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
@@ -48,7 +48,7 @@ def run(a) -> dict:
         model.cfg.spacing = st["spacing"]
         kw = dict(sampler=st["sampler"], steps=st["steps"], eta=cfg.diffusion.eta)
         g = torch.Generator().manual_seed(a.seed)                      # same passes and noise for every setting
-        t0 = time.time(); gen = _batched(lambda k, s: sample(model, tv, k, g, **kw), a.n); gen_s = time.time() - t0
+        t0 = time.time(); gen = batched(lambda k, s: sample(model, tv, k, g, **kw), a.n); gen_s = time.time() - t0
         lf = leaf_fidelity_eval(clf, leaf_generations(model, tv, kept, a.n_per_leaf, g, **kw), real_pred, real_leaf, cfg.eval.fidelity_min_mass, a.seed)
         row = dict(st, eta=cfg.diffusion.eta if st["sampler"] == "ddim" else None, fid_gen=fid(gen["images"]),
                    leaf_fidelity=lf["TreeDiffusion"]["mean"], images_per_s=round(a.n / gen_s, 1), gen_s=round(gen_s, 1),

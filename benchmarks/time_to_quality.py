@@ -42,7 +42,7 @@ def run_recipe(a) -> None:
     from treediffusion.data import dataset_from_config
     from treediffusion.diffusion import train_diffusion
     from treediffusion.sampling import sample, sample_all_leaves
-    from treediffusion.experiments import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, grid_generations, _batched
+    from treediffusion.evaluation import get_classifier, real_leaves, leaf_fidelity_eval, leaf_generations, grid_generations, batched
     from treediffusion.metrics import reference_stats, fid_from_images
     from treediffusion.classifier import ClassifierFeatures, predict_classes
     from treediffusion.treevae import load_treevae
@@ -63,8 +63,8 @@ def run_recipe(a) -> None:
         t0 = time.time(); _, ema = train_diffusion(cfg, tv, train, out / a.recipe, log=lambda s: None); train_s += time.time() - t0
         model = ema.module.eval(); t1 = time.time()
         g = torch.Generator().manual_seed(0)
-        gen = _batched(lambda k, s: sample(model, tv, k, g), a.n_fid)
-        al = _batched(lambda k, s: sample_all_leaves(model, tv, k, g), a.n_per_leaf, bs=max(1, 500 // len(tv.tree.leaves)))
+        gen = batched(lambda k, s: sample(model, tv, k, g), a.n_fid)
+        al = batched(lambda k, s: sample_all_leaves(model, tv, k, g), a.n_per_leaf, bs=max(1, 500 // len(tv.tree.leaves)))
         lf = leaf_fidelity_eval(clf, leaf_generations(model, tv, kept, a.n_per_leaf, g), real_pred, real_leaf, cfg.eval.fidelity_min_mass)
         ff = leaf_fidelity_eval(clf, grid_generations(al), real_pred, real_leaf, cfg.eval.fidelity_min_mass)
         row = dict(step=m, train_s=round(train_s, 1), fid_gen=fid(gen["images"]), leaf_fidelity=lf["TreeDiffusion"]["mean"],

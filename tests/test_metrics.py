@@ -96,7 +96,7 @@ def test_classifiers_shapes_and_checkpoint_round_trip(tmp_path):
 def test_shipped_classifiers(dataset, acc, tmp_path):
     "The shipped classifiers load by default for the presets (no training), match their README hashes and keep their accuracy."
     from treediffusion.config import load_config
-    from treediffusion.experiments import classifier_file, get_classifier, shipped_classifiers
+    from treediffusion.evaluation import classifier_file, get_classifier, shipped_classifiers
     cfg = load_config(ROOT / ("configs/demo.yml" if dataset == "fashion-mnist" else "configs/mnist-cpu.yml"))
     cfg.data.root = str(ROOT / "data")
     path, shipped = classifier_file(cfg, tmp_path)

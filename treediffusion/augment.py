@@ -44,6 +44,7 @@ def affine_warp(x: torch.Tensor, angle, translate, scale, shear) -> torch.Tensor
     theta = torch.cat([M * half.view(1, 1, 2) / half.view(1, 2, 1), t / half.view(1, 2, 1)], 2)          # in grid coordinates
     return F.grid_sample(x, F.affine_grid(theta, list(x.shape), align_corners=False), align_corners=False)
 
+# %% ../nbs/04a_augment.ipynb #ac1fd431
 def affine_views(x: torch.Tensor, degrees: float = 15.0, translate: float = 0.1, scale=(0.9, 1.1), shear: float = 10.0,
                  all_images: bool = False) -> torch.Tensor:
     "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (or all, `all_images`), each view an independent random `affine_warp`."
@@ -52,6 +53,7 @@ def affine_views(x: torch.Tensor, degrees: float = 15.0, translate: float = 0.1,
     shift = u(-translate, translate, 2) * torch.tensor([x.shape[-1], x.shape[-2]], device=dev)
     return affine_warp(x, u(-degrees, degrees), shift, u(*scale), u(-shear, shear)).clamp(0, 1)
 
+# %% ../nbs/04a_augment.ipynb #bc3f7e51
 def training_views(c: TreeVAEConfig, all_images: bool = False):
     "What a training step feeds the model: two augmented views per image (`c.contrastive_augment`; of the batch's first half unless `all_images`) when the contrastive loss is on, else the batch itself."
     if c.contrastive_weight <= 0: return lambda x: x

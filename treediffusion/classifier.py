@@ -37,6 +37,7 @@ class BasicBlock(nn.Module):
     def forward(self, x):
         return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))) + self.shortcut(x))
 
+# %% ../nbs/11b_classifier.ipynb #97afe2f9
 class SmallResNet(nn.Module):
     "A 3-stage ResNet for small images: stem, BasicBlocks at 1/2, 1/4, 1/8 resolution, global average pool, linear head."
     def __init__(self, in_channels: int = 1, n_classes: int = 10, width: int = 32):
@@ -66,6 +67,7 @@ class ResNet50Classifier(nn.Module):
         return n.avgpool(n.layer4(n.layer3(n.layer2(n.layer1(x))))).flatten(1)
     def forward(self, x): return self.net.fc(self.features(x))
 
+# %% ../nbs/11b_classifier.ipynb #1314dfa9
 def build_classifier(arch: dict) -> nn.Module:
     "The classifier an `arch` dict describes (`model.arch`, as saved in checkpoints)."
     kw = {k: v for k, v in arch.items() if k != "name"}

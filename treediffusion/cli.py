@@ -47,11 +47,13 @@ SUBCOMMANDS = {  # name -> (function, positional argument names), in the order o
 # %% ../nbs/90_cli.ipynb #0bc80f00
 USER_ERRORS = (ValueError, CheckpointError, FileNotFoundError, PermissionError)   # ConfigError is a ValueError
 
+# %% ../nbs/90_cli.ipynb #c14f7d51
 def _usage() -> str:
     lines = ["usage: treediffusion SUBCOMMAND [options]   (treediffusion SUBCOMMAND --help for its options)", "", "subcommands:"]
     lines += [f"  {k:<14} {(f.__doc__ or '').strip().splitlines()[0]}" for k, (f, _) in SUBCOMMANDS.items()]
     return "\n".join(lines)
 
+# %% ../nbs/90_cli.ipynb #d83f4214
 def main(argv: list | None = None):
     "Entry point of the `treediffusion` console command."
     argv = sys.argv[1:] if argv is None else list(argv)

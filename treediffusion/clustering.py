@@ -88,7 +88,8 @@ def dendrogram_purity(children: dict,   # node -> list of 0, 1 (pass-through) or
         counts[v] = c
     if row: raise ValueError(f"leaf_of holds nodes that are not leaves of the tree under root {root!r}: {list(row)[:5]}")
     return float(total / pairs)
-#| export
+
+# %% ../nbs/06_clustering.ipynb #993fb396
 def brute_force_dendrogram_purity(children: dict, root, leaf_of, y_true) -> float:
     "Oracle for `dendrogram_purity`: mean over same-class pairs of the class purity under their leaves' LCA (O(N³))."
     y_true, leaf_of = _check_pair(y_true, leaf_of, ("y_true", "leaf_of"))

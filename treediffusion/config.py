@@ -14,13 +14,15 @@ import yaml
 
 # %% auto #0
 __all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SPACINGS', 'SAMPLERS', 'GUIDANCE_KINDS', 'PRESETS', 'ConfigError',
-           'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig', 'GrowthConfig', 'UNetConfig', 'DiffusionConfig',
-           'EvalConfig', 'ExperimentConfig', 'preset_path', 'load_config', 'save_config']
+           'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig', 'check_treevae_config', 'GrowthConfig',
+           'check_growth_config', 'UNetConfig', 'DiffusionConfig', 'check_diffusion_config', 'EvalConfig',
+           'ExperimentConfig', 'preset_path', 'load_config', 'save_config']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
 class ConfigError(ValueError):
     "A config file or dict does not match the config schema."
 
+# %% ../nbs/01_config.ipynb #a43896c5
 def _coerce(v, tp, where):
     "Convert YAML value `v` to the annotated type `tp` (best effort), or raise `ConfigError`."
     origin, args = typing.get_origin(tp), typing.get_args(tp)
@@ -67,6 +69,7 @@ def to_dict(cfg) -> dict:
 # %% ../nbs/01_config.ipynb #604470ba
 DATASET_NAMES = ("mnist", "fashion-mnist", "cifar10", "celeba", "cubicc", "digits")
 
+# %% ../nbs/01_config.ipynb #65f576be
 @dataclass
 class DataConfig:
     "Which dataset, where it is cached, and how much of it to use."
@@ -90,6 +93,7 @@ class DataConfig:
 ARCHS = ("cnn1", "cnn2", "mlp")
 VECTOR_IO = ("compact", "mlp", "cnn")
 
+# %% ../nbs/01_config.ipynb #c39485e7
 @dataclass
 class TreeVAEConfig:
     "Architecture of the TreeVAE: the convolutional TreeDiffusion variant or the original MLP one."
@@ -116,23 +120,27 @@ class TreeVAEConfig:
                                                # head, averaged over them, in the contrastive term (reference 'instancewise_full'; RGB presets)
     contrastive_augment: str = "color"  # the two views: 'color' (crop, flip, colour jitter: CIFAR-10, CUBICC), 'celeba' (mild crop, flip, no hue/grayscale) or 'affine'
                                         # (small rotation/shift/scale/shear, no flips: digits and clothes)
-    def __post_init__(self):
-        for k, ok in (("arch", ARCHS), ("likelihood", ("bernoulli", "gaussian")), ("activation", ("silu", "leaky_relu"))):
-            if getattr(self, k) not in ok: raise ConfigError(f"treevae.{k} must be one of {ok}, got {getattr(self, k)!r}")
-        for k in ("in_channels", "image_size", "latent_channels", "representation_dim", "bottom_up_channels", "latent_dim", "hidden",
-                  "router_hidden", "max_depth"):
-            if getattr(self, k) < 1: raise ConfigError(f"treevae.{k} must be ≥ 1, got {getattr(self, k)}")
-        if not 0 <= self.router_dropout < 1: raise ConfigError(f"treevae.router_dropout must be in [0, 1), got {self.router_dropout}")
-        if self.contrastive_weight < 0: raise ConfigError(f"treevae.contrastive_weight must be ≥ 0, got {self.contrastive_weight}")
-        if self.contrastive_representations and self.contrastive_weight <= 0:
-            raise ConfigError("treevae.contrastive_representations needs treevae.contrastive_weight > 0 (it weights the whole contrastive term)")
-        if self.router not in ("full", "reference"): raise ConfigError(f"treevae.router must be 'full' or 'reference', got {self.router!r}")
-        if self.contrastive_augment not in ("color", "celeba", "affine"):
-            raise ConfigError(f"treevae.contrastive_augment must be 'color', 'celeba' or 'affine', got {self.contrastive_augment!r}")
-        if self.vector_io not in VECTOR_IO: raise ConfigError(f"treevae.vector_io must be one of {VECTOR_IO}, got {self.vector_io!r}")
-        if self.arch == "mlp" and self.vector_io == "cnn" and (self.image_size != 28 or self.hidden % 16):
-            raise ConfigError(f"treevae.vector_io 'cnn' is the original 28×28 encoder: it needs image_size 28 (got {self.image_size}) "
-                              f"and hidden divisible by 16 (got {self.hidden}); use vector_io 'mlp' otherwise")
+    def __post_init__(self): check_treevae_config(self)
+
+# %% ../nbs/01_config.ipynb #39594798
+def check_treevae_config(c: TreeVAEConfig):
+    "Check every field of a `TreeVAEConfig` at load: one `ConfigError` naming the key, the bad value and what is allowed."
+    for k, ok in (("arch", ARCHS), ("likelihood", ("bernoulli", "gaussian")), ("activation", ("silu", "leaky_relu"))):
+        if getattr(c, k) not in ok: raise ConfigError(f"treevae.{k} must be one of {ok}, got {getattr(c, k)!r}")
+    for k in ("in_channels", "image_size", "latent_channels", "representation_dim", "bottom_up_channels", "latent_dim", "hidden",
+              "router_hidden", "max_depth"):
+        if getattr(c, k) < 1: raise ConfigError(f"treevae.{k} must be ≥ 1, got {getattr(c, k)}")
+    if not 0 <= c.router_dropout < 1: raise ConfigError(f"treevae.router_dropout must be in [0, 1), got {c.router_dropout}")
+    if c.contrastive_weight < 0: raise ConfigError(f"treevae.contrastive_weight must be ≥ 0, got {c.contrastive_weight}")
+    if c.contrastive_representations and c.contrastive_weight <= 0:
+        raise ConfigError("treevae.contrastive_representations needs treevae.contrastive_weight > 0 (it weights the whole contrastive term)")
+    if c.router not in ("full", "reference"): raise ConfigError(f"treevae.router must be 'full' or 'reference', got {c.router!r}")
+    if c.contrastive_augment not in ("color", "celeba", "affine"):
+        raise ConfigError(f"treevae.contrastive_augment must be 'color', 'celeba' or 'affine', got {c.contrastive_augment!r}")
+    if c.vector_io not in VECTOR_IO: raise ConfigError(f"treevae.vector_io must be one of {VECTOR_IO}, got {c.vector_io!r}")
+    if c.arch == "mlp" and c.vector_io == "cnn" and (c.image_size != 28 or c.hidden % 16):
+        raise ConfigError(f"treevae.vector_io 'cnn' is the original 28×28 encoder: it needs image_size 28 (got {c.image_size}) "
+                          f"and hidden divisible by 16 (got {c.hidden}); use vector_io 'mlp' otherwise")
 
 # %% ../nbs/01_config.ipynb #b7436f75
 @dataclass
@@ -162,24 +170,28 @@ class GrowthConfig:
                                     # leaves are effective (routers that collapse can otherwise keep growth going)
     checkpoint_minutes: float = 5.0 # mid-phase checkpoint at the end of an epoch once this many minutes passed since the last
                                     # (0: every epoch); a killed run resumes from it, bit for bit
-    def __post_init__(self):
-        if self.n_leaves < 2: raise ConfigError(f"growth.n_leaves must be ≥ 2, got {self.n_leaves}")
-        for k in ("epochs", "epochs_smalltree", "epochs_intermediate", "epochs_finetune", "min_leaf_samples", "weight_decay", "kl_start",
-                  "kl_decay", "checkpoint_minutes"):
-            if getattr(self, k) < 0: raise ConfigError(f"growth.{k} must be ≥ 0, got {getattr(self, k)}")
-        for k in ("intermediate_every", "lr_step", "max_depth"):
-            if getattr(self, k) < 1: raise ConfigError(f"growth.{k} must be ≥ 1, got {getattr(self, k)}")
-        if self.lr <= 0 or self.lr_gamma <= 0: raise ConfigError(f"growth.lr and growth.lr_gamma must be > 0, got {self.lr}, {self.lr_gamma}")
-        if self.kl_decay_finetune is not None and self.kl_decay_finetune < 0:
-            raise ConfigError(f"growth.kl_decay_finetune must be ≥ 0 or null, got {self.kl_decay_finetune}")
-        if not 0 <= self.prune_threshold < 1: raise ConfigError(f"growth.prune_threshold must be in [0, 1), got {self.prune_threshold}")
-        if self.view_epochs not in ("full", "half"): raise ConfigError(f"growth.view_epochs must be 'full' or 'half', got {self.view_epochs!r}")
-        if self.max_splits < self.n_leaves - 1:
-            raise ConfigError(f"growth.max_splits={self.max_splits} cannot reach n_leaves={self.n_leaves} (that takes at least "
-                              f"{self.n_leaves - 1} splits); raise max_splits or lower n_leaves.")
-        if self.n_leaves > 2 ** self.max_depth:
-            raise ConfigError(f"growth.n_leaves={self.n_leaves} is more than a tree of max_depth={self.max_depth} can hold "
-                              f"({2 ** self.max_depth} leaves); lower n_leaves or raise treevae.max_depth/growth.max_depth.")
+    def __post_init__(self): check_growth_config(self)
+
+# %% ../nbs/01_config.ipynb #e9e08b23
+def check_growth_config(c: GrowthConfig):
+    "Check every field of a `GrowthConfig` at load: one `ConfigError` naming the key, the bad value and what is allowed."
+    if c.n_leaves < 2: raise ConfigError(f"growth.n_leaves must be ≥ 2, got {c.n_leaves}")
+    for k in ("epochs", "epochs_smalltree", "epochs_intermediate", "epochs_finetune", "min_leaf_samples", "weight_decay", "kl_start",
+              "kl_decay", "checkpoint_minutes"):
+        if getattr(c, k) < 0: raise ConfigError(f"growth.{k} must be ≥ 0, got {getattr(c, k)}")
+    for k in ("intermediate_every", "lr_step", "max_depth"):
+        if getattr(c, k) < 1: raise ConfigError(f"growth.{k} must be ≥ 1, got {getattr(c, k)}")
+    if c.lr <= 0 or c.lr_gamma <= 0: raise ConfigError(f"growth.lr and growth.lr_gamma must be > 0, got {c.lr}, {c.lr_gamma}")
+    if c.kl_decay_finetune is not None and c.kl_decay_finetune < 0:
+        raise ConfigError(f"growth.kl_decay_finetune must be ≥ 0 or null, got {c.kl_decay_finetune}")
+    if not 0 <= c.prune_threshold < 1: raise ConfigError(f"growth.prune_threshold must be in [0, 1), got {c.prune_threshold}")
+    if c.view_epochs not in ("full", "half"): raise ConfigError(f"growth.view_epochs must be 'full' or 'half', got {c.view_epochs!r}")
+    if c.max_splits < c.n_leaves - 1:
+        raise ConfigError(f"growth.max_splits={c.max_splits} cannot reach n_leaves={c.n_leaves} (that takes at least "
+                          f"{c.n_leaves - 1} splits); raise max_splits or lower n_leaves.")
+    if c.n_leaves > 2 ** c.max_depth:
+        raise ConfigError(f"growth.n_leaves={c.n_leaves} is more than a tree of max_depth={c.max_depth} can hold "
+                          f"({2 ** c.max_depth} leaves); lower n_leaves or raise treevae.max_depth/growth.max_depth.")
 
 # %% ../nbs/01_config.ipynb #79ecbf60
 @dataclass
@@ -225,6 +237,7 @@ SPACINGS = ("uniform", "quad")               # DDIM time grids: evenly spaced, o
 SAMPLERS = ("ddim", "ddim-diffusers", "dpmsolver++", "sde-dpmsolver++", "unipc")   # see 09_ddim
 GUIDANCE_KINDS = ("unconditional", "parent")                                        # see 10_diffusion
 
+# %% ../nbs/01_config.ipynb #487c34f2
 @dataclass
 class DiffusionConfig:
     "Stage 2: U-Net, conditioning variant, DDPM schedule, training and DDIM sampling."
@@ -254,36 +267,40 @@ class DiffusionConfig:
     loss_weight: str = "uniform"    # per-timestep loss weight: 'uniform' (DDPM's simple loss) or 'min_snr' (Hang et al. 2023)
     snr_gamma: float = 5.0          # γ of min-SNR-γ weighting, min(SNR_t, γ)/SNR_t
     tree_pass_batches: int = 1      # training batches that share one TreeVAE pass (GPU: 8 spreads its ~1,000 kernel launches; 1 keeps CPU runs bitwise resumable)
-    def __post_init__(self):
-        if self.signal not in SIGNALS: raise ConfigError(f"diffusion.signal must be one of {SIGNALS}, got {self.signal!r}")
-        if self.sampler not in SAMPLERS: raise ConfigError(f"diffusion.sampler must be one of {SAMPLERS}, got {self.sampler!r}")
-        if self.spacing == "quad" and self.sampler in ("ddim-diffusers", "unipc"): raise ConfigError(f"diffusion.sampler {self.sampler!r} needs spacing: uniform")
-        for k in ("T", "batch_size", "max_steps", "checkpoint_every"):
-            if getattr(self, k) < 1: raise ConfigError(f"diffusion.{k} must be ≥ 1, got {getattr(self, k)}")
-        if self.lr <= 0 or self.warmup_steps < 0 or self.grad_clip < 0: raise ConfigError(f"diffusion.lr must be > 0, warmup_steps and grad_clip ≥ 0; got {self.lr}, {self.warmup_steps}, {self.grad_clip}")
-        if not 0 <= self.ema_decay < 1: raise ConfigError(f"diffusion.ema_decay must be in [0, 1), got {self.ema_decay}")
-        if not 0 <= self.eta <= 1: raise ConfigError(f"diffusion.eta must be in [0, 1], got {self.eta}")
-        if self.guidance < 0: raise ConfigError(f"diffusion.guidance must be ≥ 0, got {self.guidance}")
-        if self.guidance_kind not in GUIDANCE_KINDS: raise ConfigError(f"diffusion.guidance_kind must be one of {GUIDANCE_KINDS}, got {self.guidance_kind!r}")
-        if self.guidance_kind == "parent" and self.prefix_prob <= 0:
-            raise ConfigError("diffusion.guidance_kind 'parent' needs diffusion.prefix_prob > 0 (a model trained on full paths never saw a parent's prefix)")
-        if self.spacing not in SPACINGS: raise ConfigError(f"diffusion.spacing must be one of {SPACINGS}, got {self.spacing!r}")
-        if not 1 <= self.sample_steps <= self.T: raise ConfigError(f"diffusion.sample_steps must be in [1, T={self.T}], got {self.sample_steps}")
-        if not 0 <= self.cond_drop < 1: raise ConfigError(f"diffusion.cond_drop must be in [0, 1), got {self.cond_drop}")
-        if not 0 <= self.prefix_prob <= 1: raise ConfigError(f"diffusion.prefix_prob must be in [0, 1], got {self.prefix_prob}")
-        if self.prefix_prob > 0 and (self.signal != "path" or self.recon_input):
-            raise ConfigError(f"diffusion.prefix_prob > 0 needs signal 'path' without recon_input (a prefix has no leaf to decode), "
-                              f"got signal {self.signal!r}, recon_input {self.recon_input}")
-        if self.loss_weight not in ("uniform", "min_snr"): raise ConfigError(f"diffusion.loss_weight must be 'uniform' or 'min_snr', got {self.loss_weight!r}")
-        if self.snr_gamma <= 0: raise ConfigError(f"diffusion.snr_gamma must be > 0, got {self.snr_gamma}")
-        if not 0 < self.beta_start < self.beta_end < 1:
-            raise ConfigError(f"diffusion.beta_start and diffusion.beta_end must satisfy 0 < beta_start < beta_end < 1, got {self.beta_start}, {self.beta_end}")
-        if self.mixed_precision not in ("auto", "no", "bf16", "fp16"): raise ConfigError(f"diffusion.mixed_precision: unknown {self.mixed_precision!r}")
-        if self.tree_pass_batches < 1: raise ConfigError(f"diffusion.tree_pass_batches must be ≥ 1, got {self.tree_pass_batches}")
-        if self.recon_input and self.unet.extra_channels != self.unet.in_channels:
-            self.unet.extra_channels = self.unet.in_channels      # the reconstruction channel(s)
-        if not self.recon_input and self.unet.extra_channels:
-            raise ConfigError("diffusion.unet.extra_channels > 0 needs diffusion.recon_input: true")
+    def __post_init__(self): check_diffusion_config(self)
+
+# %% ../nbs/01_config.ipynb #398f5aee
+def check_diffusion_config(c: DiffusionConfig):
+    "Check every field of a `DiffusionConfig` at load (one `ConfigError` naming the key, the bad value and what is allowed); give recon_input its extra U-Net channels."
+    if c.signal not in SIGNALS: raise ConfigError(f"diffusion.signal must be one of {SIGNALS}, got {c.signal!r}")
+    if c.sampler not in SAMPLERS: raise ConfigError(f"diffusion.sampler must be one of {SAMPLERS}, got {c.sampler!r}")
+    if c.spacing == "quad" and c.sampler in ("ddim-diffusers", "unipc"): raise ConfigError(f"diffusion.sampler {c.sampler!r} needs spacing: uniform")
+    for k in ("T", "batch_size", "max_steps", "checkpoint_every"):
+        if getattr(c, k) < 1: raise ConfigError(f"diffusion.{k} must be ≥ 1, got {getattr(c, k)}")
+    if c.lr <= 0 or c.warmup_steps < 0 or c.grad_clip < 0: raise ConfigError(f"diffusion.lr must be > 0, warmup_steps and grad_clip ≥ 0; got {c.lr}, {c.warmup_steps}, {c.grad_clip}")
+    if not 0 <= c.ema_decay < 1: raise ConfigError(f"diffusion.ema_decay must be in [0, 1), got {c.ema_decay}")
+    if not 0 <= c.eta <= 1: raise ConfigError(f"diffusion.eta must be in [0, 1], got {c.eta}")
+    if c.guidance < 0: raise ConfigError(f"diffusion.guidance must be ≥ 0, got {c.guidance}")
+    if c.guidance_kind not in GUIDANCE_KINDS: raise ConfigError(f"diffusion.guidance_kind must be one of {GUIDANCE_KINDS}, got {c.guidance_kind!r}")
+    if c.guidance_kind == "parent" and c.prefix_prob <= 0:
+        raise ConfigError("diffusion.guidance_kind 'parent' needs diffusion.prefix_prob > 0 (a model trained on full paths never saw a parent's prefix)")
+    if c.spacing not in SPACINGS: raise ConfigError(f"diffusion.spacing must be one of {SPACINGS}, got {c.spacing!r}")
+    if not 1 <= c.sample_steps <= c.T: raise ConfigError(f"diffusion.sample_steps must be in [1, T={c.T}], got {c.sample_steps}")
+    if not 0 <= c.cond_drop < 1: raise ConfigError(f"diffusion.cond_drop must be in [0, 1), got {c.cond_drop}")
+    if not 0 <= c.prefix_prob <= 1: raise ConfigError(f"diffusion.prefix_prob must be in [0, 1], got {c.prefix_prob}")
+    if c.prefix_prob > 0 and (c.signal != "path" or c.recon_input):
+        raise ConfigError(f"diffusion.prefix_prob > 0 needs signal 'path' without recon_input (a prefix has no leaf to decode), "
+                          f"got signal {c.signal!r}, recon_input {c.recon_input}")
+    if c.loss_weight not in ("uniform", "min_snr"): raise ConfigError(f"diffusion.loss_weight must be 'uniform' or 'min_snr', got {c.loss_weight!r}")
+    if c.snr_gamma <= 0: raise ConfigError(f"diffusion.snr_gamma must be > 0, got {c.snr_gamma}")
+    if not 0 < c.beta_start < c.beta_end < 1:
+        raise ConfigError(f"diffusion.beta_start and diffusion.beta_end must satisfy 0 < beta_start < beta_end < 1, got {c.beta_start}, {c.beta_end}")
+    if c.mixed_precision not in ("auto", "no", "bf16", "fp16"): raise ConfigError(f"diffusion.mixed_precision: unknown {c.mixed_precision!r}")
+    if c.tree_pass_batches < 1: raise ConfigError(f"diffusion.tree_pass_batches must be ≥ 1, got {c.tree_pass_batches}")
+    if c.recon_input and c.unet.extra_channels != c.unet.in_channels:
+        c.unet.extra_channels = c.unet.in_channels      # the reconstruction channel(s)
+    if not c.recon_input and c.unet.extra_channels:
+        raise ConfigError("diffusion.unet.extra_channels > 0 needs diffusion.recon_input: true")
 
 # %% ../nbs/01_config.ipynb #1a595231
 @dataclass
@@ -337,6 +354,7 @@ class ExperimentConfig:
 # %% ../nbs/01_config.ipynb #ff3d02e8
 PRESETS = Path(str(importlib.resources.files("treediffusion") / "presets"))   # shipped in the package; the repository's configs/ links here
 
+# %% ../nbs/01_config.ipynb #3943c39d
 def preset_path(name) -> Path:
     "A YAML file: `name` itself if it exists, else the packaged preset of that name ('demo', 'demo.yml' or 'configs/demo.yml')."
     p = Path(name)
@@ -346,6 +364,7 @@ def preset_path(name) -> Path:
     have = ", ".join(sorted(f.stem for f in PRESETS.glob("*.yml")))
     raise ConfigError(f"Config file '{name}' not found; pass a YAML path or a preset shipped with treediffusion: {have}.")
 
+# %% ../nbs/01_config.ipynb #1d36ad2f
 def load_config(path, cls=None):
     "Load a YAML file or a packaged preset (`preset_path`) into `cls` (default `ExperimentConfig`), strictly; the error names the file."
     cls = cls or ExperimentConfig
@@ -355,6 +374,7 @@ def load_config(path, cls=None):
     try: return from_dict(cls, d)
     except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
 
+# %% ../nbs/01_config.ipynb #2a4d1d8d
 def save_config(cfg, path) -> Path:
     "Write `cfg` as YAML to `path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)

@@ -90,6 +90,7 @@ def show_images(images: torch.Tensor, titles=None, ncols: int = 8, size: float =
 class CheckpointError(RuntimeError):
     "A checkpoint is missing, unreadable, or does not match the model it is loaded into."
 
+# %% ../nbs/00_core.ipynb #fe530224
 def atomic_write(path, write) -> Path:
     "Call `write(f)` on a temp file beside `path`, fsync it, then `os.replace` it onto `path` (nothing half-written survives)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,6 +104,7 @@ def atomic_write(path, write) -> Path:
         Path(tmp).unlink(missing_ok=True); raise
     return path
 
+# %% ../nbs/00_core.ipynb #5a6b0535
 def save_checkpoint(obj, path) -> Path:
     "`torch.save(obj)` to `path` atomically (see `atomic_write`)."
     return atomic_write(path, lambda f: torch.save(obj, f))

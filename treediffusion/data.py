@@ -158,6 +158,7 @@ def _digits():
     ims = np.rint(d.images * 255 / 16).astype(np.uint8)[:, None]
     return _split_per_class(ims, d.target.astype(np.int64), lambda n: int(round(n / 5)))
 
+# %% ../nbs/02_data.ipynb #f520b7b7
 def _torchvision(cls_name, raw, **kw):
     "Both official splits from a torchvision dataset class (downloads and MD5-checks its archive)."
     import torchvision.datasets as tvd
@@ -182,6 +183,7 @@ def _celeba(raw):
         out[f"{split}_labels"] = np.zeros(len(ims), dtype=np.int64)
     return out
 
+# %% ../nbs/02_data.ipynb #744b5e71
 def _cubicc(raw):
     "CUBICC from the reference's files in `raw`: `images.pt`, `labels.pt` and integer-index splits; test = test ∪ validation."
     raw = Path(raw)
@@ -199,6 +201,7 @@ def _cubicc(raw):
 # %% ../nbs/02_data.ipynb #ec03b108
 _TV = {"mnist": ("MNIST", {}), "fashion-mnist": ("FashionMNIST", {}), "cifar10": ("CIFAR10", {})}
 
+# %% ../nbs/02_data.ipynb #6f1e64db
 def fetch_arrays(name: str, root="data", verbose: bool = True) -> dict:
     "Download dataset `name` (canonical source, else a verified registry copy) into arrays; raises with the fix if impossible."
     raw = Path(root) / "raw" / name

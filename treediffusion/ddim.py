@@ -73,6 +73,7 @@ class DDIMStepOutput:
     prev_sample: torch.Tensor            # x_{t_prev}
     pred_original_sample: torch.Tensor   # x̂_0 (clipped if clip_x0)
 
+# %% ../nbs/09_ddim.ipynb #ac0f46c4
 class Scheduler:
     "A sampling grid over a `NoiseSchedule`; subclasses implement `step(eps, t, x_t, ...)`."
     takes_eta = False                    # True where step() accepts η (DDIM)
@@ -222,6 +223,7 @@ class DiffusersSampler(Scheduler):
         return DDIMStepOutput(out.prev_sample, getattr(out, "pred_original_sample", None))
     def __repr__(self): return f"DiffusersSampler({self.name!r}, T={self.schedule.T}, steps={len(self)}, spacing={self.spacing!r})"
 
+# %% ../nbs/09_ddim.ipynb #087dd823
 def make_sampler(name: str = "ddim", schedule: NoiseSchedule | None = None, num_steps: int = 50, spacing: str = "uniform") -> Scheduler:
     "A sampler by name (see `SAMPLERS`): our `DDIM` for 'ddim', else a `DiffusersSampler`."
     if name not in SAMPLERS: raise ValueError(f"Unknown sampler {name!r}; use one of {SAMPLERS}.")

@@ -28,8 +28,9 @@ from .unet import UNet
 
 # %% auto #0
 __all__ = ['TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions', 'treevae_fingerprint', 'latent_dim',
-           'ema_with_warmup', 'new_model', 'loss_weights', 'diffusion_loss', 'train_diffusion', 'load_treediffusion',
-           'export_model', 'fit_diffusion', 'fit_diffusion_cmd']
+           'ema_with_warmup', 'new_model', 'loss_weights', 'diffusion_loss', 'resume_training', 'epoch_batches',
+           'optimizer_step', 'train_diffusion', 'load_treediffusion', 'export_model', 'fit_diffusion',
+           'fit_diffusion_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -58,6 +59,7 @@ def tree_condition_from(treevae: TreeVAE, z: dict, probs: dict, leaves: torch.Te
         recon = to_signed(recon)
     return pb, recon, leaves, out
 
+# %% ../nbs/10_diffusion.ipynb #4c77b346
 @torch.no_grad()
 def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None, generator=None, decode: bool = True):
     "Posterior (`x01`) or prior (`n`) pass, a leaf per sample (l ~ π unless `leaves` is given), then `tree_condition_from`."
@@ -68,6 +70,7 @@ def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None
         leaves = sample_leaves(TreeVAEOutput(L, leaf_matrix(probs, L), probs, z), generator)
     return tree_condition_from(treevae, z, probs, leaves, decode)
 
+# %% ../nbs/10_diffusion.ipynb #09781190
 @torch.no_grad()
 def tree_conditions(treevae: TreeVAE, x01, k: int = 1, generator=None, decode: bool = True) -> list:
     "`tree_condition` for `k` equal consecutive batches of `x01` from ONE TreeVAE pass: [(PathBatch, recon), ...]."
@@ -130,6 +133,33 @@ def diffusion_loss(model: TreeDiffusion, sch: NoiseSchedule, x01: torch.Tensor, 
         err = (model(sch.q_sample(x0, t, eps).float(), t, pb, recon, drop).float() - eps).square().mean((1, 2, 3))
     return (loss_weights(sch, t, d.loss_weight, d.snr_gamma) * err).mean()
 
+# %% ../nbs/10_diffusion.ipynb #ba6e48d5
+def resume_training(ck: Path, fp: str, model, ema, opt, sched, log=print) -> int:
+    "Load model, EMA, optimiser, LR schedule and RNG from checkpoint `ck` (refused if its TreeVAE fingerprint is not `fp`); returns its step."
+    c = load_checkpoint(ck, "cpu")
+    if c.get("treevae_fingerprint") != fp:
+        raise CheckpointError(f"{ck} was trained with a different TreeVAE (fingerprint {c.get('treevae_fingerprint')} ≠ {fp}); "
+                              "use the TreeVAE it was trained with or a new output folder.")
+    model.load_state_dict(c["model"]); ema.load_state_dict(c["ema"]); opt.load_state_dict(c["opt"]); sched.load_state_dict(c["sched"])
+    torch.set_rng_state(c["rng"]); log(f"resuming diffusion training from {ck} at step {c['step']}")
+    return c["step"]
+
+# %% ../nbs/10_diffusion.ipynb #490879fe
+def epoch_batches(seed: int, epoch: int, n: int, bs: int, processes: int = 1, rank: int = 0) -> torch.Tensor:
+    "steps × bs image indices of this process for one epoch: a shuffle seeded by (seed, epoch), so a resumed run draws the same batches."
+    steps = n // (bs * processes)
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100003 + epoch))[: steps * bs * processes]
+    return perm.view(steps, processes, bs)[:, rank]
+
+# %% ../nbs/10_diffusion.ipynb #5d88f57e
+def optimizer_step(loss, model, opt, sched, ema, acc, grad_clip: float, where: str = ""):
+    "Backward, clip, step the optimiser and LR schedule, update the EMA; a non-finite loss stops training with the fix."
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"non-finite diffusion loss {where}. Lower diffusion.lr or raise warmup_steps.")
+    opt.zero_grad(set_to_none=True); acc.backward(loss)
+    if grad_clip: acc.clip_grad_norm_(model.parameters(), grad_clip)
+    opt.step(); sched.step(); ema.update_parameters(acc.unwrap_model(model))
+
 # %% ../nbs/10_diffusion.ipynb #4279c134
 def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tensor, out, resume: bool = True,
                     device=None, log=print) -> tuple[TreeDiffusion, AveragedModel]:
@@ -144,18 +174,11 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(d.warmup_steps))
     sch = NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end))
     step, fp, ck = 0, treevae_fingerprint(treevae), out / "diffusion.pt"
-    if resume and ck.exists():
-        c = load_checkpoint(ck, "cpu")
-        if c.get("treevae_fingerprint") != fp:
-            raise CheckpointError(f"{ck} was trained with a different TreeVAE (fingerprint {c.get('treevae_fingerprint')} ≠ {fp}); "
-                                  "use the TreeVAE it was trained with or a new output folder.")
-        model.load_state_dict(c["model"]); ema.load_state_dict(c["ema"]); opt.load_state_dict(c["opt"]); sched.load_state_dict(c["sched"])
-        step = c["step"]; torch.set_rng_state(c["rng"]); log(f"resuming diffusion training from {ck} at step {step}")
+    if resume and ck.exists(): step = resume_training(ck, fp, model, ema, opt, sched, log)
     model, opt, sched = acc.prepare(model, opt, sched)
     def save():
         if not acc.is_main_process: return
-        m = acc.unwrap_model(model)
-        save_checkpoint(dict(kind="treediffusion", config=to_dict(cfg), model=m.state_dict(), ema=ema.state_dict(), opt=opt.state_dict(),
+        save_checkpoint(dict(kind="treediffusion", config=to_dict(cfg), model=acc.unwrap_model(model).state_dict(), ema=ema.state_dict(), opt=opt.state_dict(),
                              sched=sched.state_dict(), step=step, rng=torch.get_rng_state(), treevae_fingerprint=fp,
                              latent_dim=latent_dim(treevae), max_depth=treevae.cfg.max_depth), ck)
     bs = d.batch_size // acc.num_processes
@@ -164,21 +187,13 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
     bar = tqdm(total=d.max_steps, initial=step, desc="diffusion", disable=not acc.is_local_main_process)
     t0, losses = time.time(), []
     while step < d.max_steps:
-        g = torch.Generator().manual_seed(cfg.seed * 100003 + step // steps_per_epoch)      # epoch-seeded shuffle: resumable
-        perm = torch.randperm(len(images), generator=g)[: steps_per_epoch * bs * acc.num_processes]
-        perm = perm.view(steps_per_epoch, acc.num_processes, bs)[:, acc.process_index]
-        rows = perm[step % steps_per_epoch:]
+        rows = epoch_batches(cfg.seed, step // steps_per_epoch, len(images), bs, acc.num_processes, acc.process_index)[step % steps_per_epoch:]
         for c0 in range(0, len(rows), d.tree_pass_batches):       # one TreeVAE pass serves tree_pass_batches steps
             xs = images[rows[c0:c0 + d.tree_pass_batches].flatten()].to(dev).float() / 255
             conds = tree_conditions(treevae, xs, len(xs) // bs, decode=d.recon_input)
             for x01, (pb, recon) in zip(xs.split(bs), conds):
                 loss = diffusion_loss(model, sch, x01, pb, recon, d, acc.autocast)
-                if not torch.isfinite(loss):
-                    raise FloatingPointError(f"non-finite diffusion loss at step {step}; the last good checkpoint {ck} is kept. "
-                                             "Lower diffusion.lr or raise warmup_steps.")
-                opt.zero_grad(set_to_none=True); acc.backward(loss)
-                if d.grad_clip: acc.clip_grad_norm_(model.parameters(), d.grad_clip)
-                opt.step(); sched.step(); ema.update_parameters(acc.unwrap_model(model))
+                optimizer_step(loss, model, opt, sched, ema, acc, d.grad_clip, f"at step {step}; the last good checkpoint {ck} is kept")
                 step += 1; losses.append(loss.item()); bar.update(1); bar.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}")
                 if step % d.checkpoint_every == 0 or step >= d.max_steps: save()
                 if step >= d.max_steps: break

@@ -1,4 +1,4 @@
-"""The main job — data → TreeVAE growth → TreeDiffusion → evaluation → `report.md` — resumable, plus the evaluation and the figures every paper artefact is built from.
+"""The main job — data → TreeVAE growth → TreeDiffusion → evaluation → `report.md` — resumable, over several seeds, and the conditioning ablation and studies built on it.
 
 Docs: https://treediffusion.github.io/treediffusion/experiments.html.md"""
 
@@ -6,210 +6,26 @@ Docs: https://treediffusion.github.io/treediffusion/experiments.html.md"""
 
 # %% ../nbs/12_experiments.ipynb #802453f0
 from __future__ import annotations
-import copy, hashlib, importlib.resources, json, os, shutil, subprocess, sys, time
+import copy, json, os, shutil, subprocess, sys, time
 from pathlib import Path
 
-import numpy as np
 import torch
 from fastcore.script import call_parse
 
 from .config import ExperimentConfig, load_config, save_config
-from .core import configure_cpu_runtime, save_grid, load_checkpoint
-from .data import dataset_from_config
+from .core import configure_cpu_runtime
 from .diffusion import fit_diffusion, load_treediffusion, treevae_fingerprint
-from .sampling import sample, recons, sample_all_leaves, all_leaves, leaf_grid_figure
+from .sampling import sample, all_leaves, leaf_grid_figure
 from .fit import fit_tree
 from .preflight import preflight, require
-from .growth import predict_leaf_probs
-from .metrics import InceptionFeatures, reference_stats, fid_from_images
-from .classifier import train_classifier, load_classifier, ClassifierFeatures, predict_classes
-from .specificity import leaf_class_histograms, histogram_entropy, leaf_fidelity, leaf_fidelity_floor
+from .classifier import ClassifierFeatures, predict_classes
+from .metrics import reference_stats, fid_from_images
+from .evaluation import evaluate_run, load_run, batched, chosen_prob, table2_entropy
 from .report import TABLE3, variant_of, write_report
 
 # %% auto #0
-__all__ = ['shipped_classifiers', 'file_sha256', 'classifier_file', 'get_classifier', 'real_leaves', 'table2_entropy',
-           'chosen_prob', 'leaf_generations', 'leaf_fidelity_eval', 'grid_generations', 'labelled', 'evaluate_run',
-           'leaf_histogram_figure', 'make_figures', 'all_leaves_comparison_figure', 'use_tree',
-           'fit_diffusion_processes', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'sampler_study',
-           'generation_entropy', 'run_seeds', 'variant', 'run_ablation']
-
-# %% ../nbs/12_experiments.ipynb #a5485888
-def shipped_classifiers() -> Path:
-    "The folder of the evaluation classifiers that ship with the library."
-    return Path(str(importlib.resources.files("treediffusion"))) / "classifiers"
-
-def file_sha256(path) -> str:
-    "SHA-256 hex digest of a file's bytes."
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-def classifier_file(cfg: ExperimentConfig, cache_dir="runs/classifier") -> tuple[Path, bool]:
-    "(path, shipped?) of the classifier `cfg.eval` asks for: the shipped one if its arch and epochs match, else a keyed cache file."
-    e, ds = cfg.eval, cfg.data.name
-    p = shipped_classifiers() / f"{ds}.pt"
-    if p.is_file():
-        meta = load_checkpoint(p, weights_only=True)
-        if meta["arch"]["name"] == e.classifier_arch and meta["epochs"] == e.classifier_epochs: return p, True
-    return Path(cache_dir) / f"{ds}_{e.classifier_arch}_e{e.classifier_epochs}.pt", False
-
-# %% ../nbs/12_experiments.ipynb #af5b4068
-def get_classifier(cfg: ExperimentConfig, cache_dir="runs/classifier", log=print, retrain: bool = False):
-    "The evaluation classifier of `cfg`: shipped, cached, or trained now (and cached); `model.meta` says which, with its SHA-256."
-    p, shipped = classifier_file(cfg, cache_dir)
-    if retrain or not p.is_file():
-        p, shipped = Path(cache_dir) / f"{cfg.data.name}_{cfg.eval.classifier_arch}_e{cfg.eval.classifier_epochs}.pt", False
-        log(f"[eval] training the {cfg.eval.classifier_arch} evaluation classifier on {cfg.data.name} ({cfg.eval.classifier_epochs} epochs) → {p}")
-        _, acc = train_classifier(cfg.data.name, cfg.data.root, cfg.eval.classifier_epochs, arch=cfg.eval.classifier_arch, out=p)
-        log(f"[eval] classifier test accuracy {acc:.4f}")
-    clf = load_classifier(p)
-    clf.meta.update(path=str(p), shipped=shipped, sha256=file_sha256(p))
-    return clf
-
-# %% ../nbs/12_experiments.ipynb #e2410ed2
-def _batched(f, n, bs=250):
-    "Call `f(k, start)` on chunks of at most `bs` of `n` items and concatenate the dict outputs' tensors."
-    outs = [f(min(bs, n - s), s) for s in range(0, n, bs)]
-    return {k: torch.cat([o[k] for o in outs]) if torch.is_tensor(outs[0][k]) else outs[0][k] for k in outs[0]}
-
-def real_leaves(treevae, images) -> np.ndarray:
-    "The most probable leaf (heap id) under π(x) of each uint8 image."
-    return np.asarray(treevae.tree.leaves)[predict_leaf_probs(treevae, images).argmax(1).numpy()]
-
-# %% ../nbs/12_experiments.ipynb #0d7bb51b
-def table2_entropy(pred, leaves, p_chosen, threshold: float, n_classes: int, min_count: int = 10) -> dict:
-    "Table 2's mean leaf entropy (`mean`, None if no leaf keeps `min_count`) and each leaf's `kept` count."
-    lh = leaf_class_histograms(pred, leaves, p_chosen, threshold, n_classes)
-    ok = lh.counts >= min_count
-    return dict(mean=float(histogram_entropy(lh.hist[ok]).mean()) if ok.any() else None,
-                kept=dict(zip(map(int, lh.leaves), map(int, lh.counts))))
-
-def chosen_prob(out: dict, treevae) -> np.ndarray:
-    "p(l_i | z_i) of each generation's own leaf, from a `sample` output."
-    col = torch.as_tensor([treevae.tree.leaves.index(int(l)) for l in out["leaves"]])
-    return out["leaf_probs"].cpu()[torch.arange(len(col)), col].numpy()
-
-# %% ../nbs/12_experiments.ipynb #f59b3f41
-@torch.inference_mode()
-def leaf_generations(model, treevae, leaves, n: int, generator=None, **kw) -> dict:
-    "`n` generations from each leaf's conditional p(x | l) (`sample(node=l)`), concatenated leaf by leaf."
-    outs = [sample(model, treevae, n, generator, node=int(l), **kw) for l in leaves]
-    return {k: torch.cat([o[k] for o in outs]) for k in ("images", "treevae", "leaves")}
-
-def leaf_fidelity_eval(clf, gens: dict, real_pred, real_leaf, min_mass: float = 0.01, seed: int = 0) -> dict:
-    "Leaf fidelity of the TreeVAE decoders and TreeDiffusion on per-leaf generations `gens` (images, treevae, leaves), beside the noise floor."
-    K, leaf = clf.arch["n_classes"], gens["leaves"].cpu().numpy()
-    res = dict(n_per_leaf=int(np.bincount(leaf).max()), min_mass=min_mass)
-    for name, key in (("TreeVAE", "treevae"), ("TreeDiffusion", "images")):
-        res[name] = leaf_fidelity(predict_classes(clf, gens[key].cpu()), leaf, real_pred, real_leaf, K, min_mass)
-    res["noise_floor"] = leaf_fidelity_floor(real_pred, real_leaf, res["n_per_leaf"], K, min_mass, seed=seed)
-    return res
-
-def grid_generations(every_leaf: dict) -> dict:
-    "An `all_leaves` grid (n roots × L leaves, the leaf forced) as flat per-leaf generations for `leaf_fidelity_eval`."
-    n, L = every_leaf["images"].shape[:2]
-    return dict(images=every_leaf["images"].flatten(0, 1), treevae=every_leaf["treevae"].flatten(0, 1), leaves=torch.tensor(every_leaf["leaves"]).repeat(n))
-
-# %% ../nbs/12_experiments.ipynb #b932f0ab
-def labelled(cfg: ExperimentConfig) -> bool:
-    "Does the dataset carry class labels? (CelebA does not: one dummy class, so no classifier metric means anything.)"
-    from treediffusion.data import CLASSES
-    return len(CLASSES[cfg.data.name]) > 1
-
-def _eval_setup(run_dir, cfg: ExperimentConfig | None, device, log=print):
-    "(model, treevae, cfg, device, classifier or None for unlabelled data) of a run folder; `cfg` defaults to the model's own config."
-    model, treevae, mcfg = load_treediffusion(Path(run_dir) / "diffusion", device=device)
-    cfg = cfg or mcfg; dev = next(model.parameters()).device
-    if not labelled(cfg): return model, treevae, cfg, dev, None
-    clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier", log).to(dev)   # beside the data folder
-    return model, treevae, cfg, dev, clf
-
-def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed: int = 0, log=print) -> dict:
-    "Classifier FID (rec/gen), Table 2 entropy and leaf fidelity of TreeVAE and TreeDiffusion, and the figures; writes `eval.json`."
-    run_dir = Path(run_dir); t0 = time.time()
-    model, treevae, cfg, dev, clf = _eval_setup(run_dir, cfg, device, log); e = cfg.eval
-    if clf is None and not e.inception:
-        raise ValueError(f"{cfg.data.name} has no class labels, so only Inception FID can judge its generations: set eval.inception: true")
-    test = dataset_from_config(cfg.data, "test")
-    n = min(e.n_samples, len(test)); x01 = test.images[:n].to(dev).float() / 255
-    g, kw = torch.Generator(device=dev).manual_seed(seed), dict(steps=e.sample_steps, eta=e.eta, sampler=e.sampler)
-    gen = _batched(lambda k, s: sample(model, treevae, k, g, **kw), n)
-    rec = _batched(lambda k, s: recons(model, treevae, x01[s:s + k], g, start=e.start, **kw), n)
-    every_leaf = _batched(lambda k, s: sample_all_leaves(model, treevae, k, g, start=e.start, **kw), e.n_all_leaves, bs=max(1, 500 // len(treevae.tree.leaves)))
-    pairs = {"TreeVAE": (rec["treevae"], gen["treevae"]), "TreeDiffusion": (rec["images"], gen["images"])}
-    res = dict(dataset=cfg.data.name, n_images=n, variant=variant_of(model.cfg), start=e.start, sampler=dict(name=e.sampler or model.cfg.sampler, steps=e.sample_steps or model.cfg.sample_steps, eta=model.cfg.eta if e.eta is None else e.eta))
-    if clf is not None:
-        feats = ClassifierFeatures(clf)
-        ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
-        fid = lambda ims: fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
-        real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(treevae, test.images)
-        res |= dict(classifier=dict(file=Path(clf.meta["path"]).name, shipped=clf.meta["shipped"], sha256=clf.meta["sha256"], epochs=clf.meta["epochs"]),
-                    classifier_acc=float((real_pred == test.labels.numpy()).mean()),
-                    fid={m: dict(rec=fid(r), gen=fid(g_)) for m, (r, g_) in pairs.items()})
-    else: res["classifier_metrics"] = "none: the dataset has no class labels (Inception FID only)"
-    if e.inception:
-        rnd = e.inception_weights == "random"                     # the preflight rehearsal's stand-in: never a paper number
-        inc = InceptionFeatures(None if rnd else e.inception_weights, device=dev, random_init=rnd)
-        iref = reference_stats(cfg.data.name, "test", inc, root=cfg.data.root)
-        ifid = lambda ims: fid_from_images(ims.cpu(), iref, inc, progress=False, method=e.inception_fid_method)
-        res["inception_fid"] = {m: dict(rec=ifid(r), gen=ifid(g_)) for m, (r, g_) in pairs.items()}
-    if clf is None:                                                    # no labels: no entropy, no leaf fidelity, no Fig. 5
-        res["figures"] = make_figures(run_dir, x01, rec, gen, every_leaf, None, None, test.classes)
-        return _finish_eval(run_dir, res, t0, log)
-    K, p, lv = clf.arch["n_classes"], chosen_prob(gen, treevae), gen["leaves"].cpu().numpy()
-    t2 = {m: table2_entropy(predict_classes(clf, pairs[m][1].cpu()), lv, p, e.entropy_threshold, K, e.entropy_min_count) for m in pairs}
-    t2["real"] = table2_entropy(real_pred, real_leaf, None, 0.0, K, e.entropy_min_count)
-    res["entropy"] = {m: v["mean"] for m, v in t2.items()} | dict(threshold=e.entropy_threshold, min_count=e.entropy_min_count, kept={m: t2[m]["kept"] for m in pairs})
-    kept = [l for l in treevae.tree.leaves if (real_leaf == l).mean() >= e.fidelity_min_mass]
-    leaf_gens = leaf_generations(model, treevae, kept, e.n_all_leaves, g, **kw)                  # p(x | l): routed there by the prior
-    res["leaf_fidelity"] = leaf_fidelity_eval(clf, leaf_gens, real_pred, real_leaf, e.fidelity_min_mass, seed)
-    res["leaf_fidelity_forced"] = leaf_fidelity_eval(clf, grid_generations(every_leaf), real_pred, real_leaf, e.fidelity_min_mass, seed)
-    res["figures"] = make_figures(run_dir, x01, rec, gen, every_leaf, leaf_gens, res["leaf_fidelity"], test.classes)
-    return _finish_eval(run_dir, res, t0, log)
-
-def _finish_eval(run_dir, res: dict, t0: float, log) -> dict:
-    "Time, write `eval.json`, log the headline numbers."
-    res["eval_seconds"] = round(time.time() - t0, 1)
-    (Path(run_dir) / "eval.json").write_text(json.dumps(res, indent=1))
-    f = lambda d, m: f"{d[m]['rec']:.2f}/{d[m]['gen']:.2f}"
-    if "fid" in res:
-        fidelity = res["leaf_fidelity"]
-        log(f"[eval] classifier FID TreeVAE rec/gen {f(res['fid'], 'TreeVAE')}, TreeDiffusion {f(res['fid'], 'TreeDiffusion')}; leaf fidelity (TV) TreeVAE "
-            f"{fidelity['TreeVAE']['mean']:.3f}, TreeDiffusion {fidelity['TreeDiffusion']['mean']:.3f}, noise floor {fidelity['noise_floor']:.3f} "
-            f"(leaf forced: {res['leaf_fidelity_forced']['TreeVAE']['mean']:.3f} / {res['leaf_fidelity_forced']['TreeDiffusion']['mean']:.3f})")
-    if "inception_fid" in res: log(f"[eval] Inception FID TreeVAE rec/gen {f(res['inception_fid'], 'TreeVAE')}, TreeDiffusion {f(res['inception_fid'], 'TreeDiffusion')}")
-    return res
-
-# %% ../nbs/12_experiments.ipynb #1a239088
-def leaf_histogram_figure(leaf_gens: dict, fidelity: dict, classes, path, per_leaf: int = 6):
-    "Per leaf: TreeDiffusion generations from p(x|l) over the class histograms (from `leaf_fidelity_eval` `fidelity`) of real images, TreeVAE and TreeDiffusion."
-    import matplotlib.pyplot as plt
-    from treediffusion.core import image_grid
-    ours, decoders, leaf = fidelity["TreeDiffusion"], fidelity["TreeVAE"], leaf_gens["leaves"].cpu().numpy()
-    K, keep = len(ours["real_hist"][0]), ours["leaves"]
-    fig, axs = plt.subplots(2, len(keep), figsize=(1.3 * len(keep), 3.2), squeeze=False, gridspec_kw=dict(height_ratios=[1.3, 1]))
-    for j, l in enumerate(keep):
-        axs[0, j].imshow(image_grid(leaf_gens["images"][np.flatnonzero(leaf == l)[:per_leaf]].cpu(), nrow=2, padding=1)); axs[0, j].axis("off")
-        axs[0, j].set_title(f"leaf {l} · {ours['mass'][j]:.0%}\nTV {ours['tv'][j]:.2f} (VAE {decoders['tv'][j]:.2f})", fontsize=6)
-        for h, dx, col in zip((ours["real_hist"][j], decoders["hist"][j], ours["hist"][j]), (-0.27, 0, 0.27), ("0.6", "tab:orange", "tab:blue")):
-            axs[1, j].bar(np.arange(K) + dx, h, width=0.27, color=col)
-        axs[1, j].set_ylim(0, 1); axs[1, j].tick_params(labelsize=4); axs[1, j].set_xticks(range(K))
-        if j: axs[1, j].set_yticklabels([])
-    axs[1, 0].legend(["real", "TreeVAE", "TreeDiffusion"], fontsize=4, loc="upper left")
-    fig.suptitle(f"Leaf fidelity: class histograms per leaf, {fidelity['n_per_leaf']} generations of p(x | leaf) each; "
-                 f"mean TV TreeDiffusion {ours['mean']:.3f}, TreeVAE {decoders['mean']:.3f}", fontsize=6)
-    fig.tight_layout(); fig.savefig(path, dpi=110, bbox_inches="tight"); plt.close(fig)
-    return str(path)
-
-# %% ../nbs/12_experiments.ipynb #51d52216
-def make_figures(run_dir, x01, rec: dict, gen: dict, every_leaf: dict, leaf_gens: dict, fidelity: dict, classes, k: int = 10) -> dict:
-    "Write fig2_reconstructions.png, fig3_samples.png, fig4_all_leaves.png and fig5_leaf_histograms.png to `run_dir`."
-    run_dir = Path(run_dir); k = min(k, len(x01))
-    f = {"fig2": str(save_grid(torch.cat([x01[:k], rec["treevae"][:k], rec["images"][:k]]).cpu(), run_dir / "fig2_reconstructions.png", nrow=k)),
-         "fig3": str(save_grid(torch.cat([gen["treevae"][:k], gen["images"][:k]]).cpu(), run_dir / "fig3_samples.png", nrow=k))}
-    m = min(4, every_leaf["images"].shape[0])
-    f["fig4"] = str(leaf_grid_figure(every_leaf["images"][:m], every_leaf["leaf_probs"][:m], every_leaf["leaves"], run_dir / "fig4_all_leaves.png", every_leaf["treevae"][:m],
-                                     title="one root sample per row pair: TreeVAE decoders vs TreeDiffusion, every leaf"))
-    if leaf_gens is not None: f["fig5"] = leaf_histogram_figure(leaf_gens, fidelity, classes, run_dir / "fig5_leaf_histograms.png")
-    return f
+__all__ = ['all_leaves_comparison_figure', 'use_tree', 'fit_diffusion_processes', 'run_experiment', 'run_cmd', 'evaluate_cmd',
+           'sampler_study', 'generation_entropy', 'run_seeds', 'variant', 'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #b3dd1564
 @torch.inference_mode()
@@ -239,6 +55,7 @@ def use_tree(tree, out) -> dict:
         except OSError: shutil.copytree(tree, link)          # no symlinks on this filesystem
     return json.loads((tree / "metrics.json").read_text())
 
+# %% ../nbs/12_experiments.ipynb #2b5269bb
 def fit_diffusion_processes(config_path, tree_dir, out, processes: int = 2):
     "`treediffusion fit-diffusion` as `processes` data-parallel one-thread processes (`accelerate launch`; gloo on a CPU)."
     bindir = Path(sys.executable).parent
@@ -248,6 +65,7 @@ def fit_diffusion_processes(config_path, tree_dir, out, processes: int = 2):
     r = subprocess.run(cmd, env=os.environ | {"OMP_NUM_THREADS": "1"})
     if r.returncode: raise RuntimeError(f"the {processes} diffusion processes failed (exit {r.returncode}); rerun to resume, or use --processes 1.")
 
+# %% ../nbs/12_experiments.ipynb #87cadf69
 def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None, processes: int = 1) -> dict:
     "data → TreeVAE growth (or the grown TreeVAE folder `tree`) → TreeDiffusion (in `processes` data-parallel processes) → evaluation → report.md in `out` (resumable)."
     configure_cpu_runtime()
@@ -265,6 +83,7 @@ def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None
     log(f"[run] done in {times['total_s']:.0f}s → {rep}")
     return dict(tree=metrics_file, eval=evaluation, timing=times, report=str(rep))
 
+# %% ../nbs/12_experiments.ipynb #5497eb96
 @call_parse
 def run_cmd(
     config: str = "configs/tiny.yml",   # YAML preset
@@ -276,6 +95,7 @@ def run_cmd(
     "The main job: data → TreeVAE → TreeDiffusion → evaluation → OUT/report.md (resumable)."
     run_experiment(load_config(config), out, device, tree=tree, processes=processes)
 
+# %% ../nbs/12_experiments.ipynb #21e97c14
 @call_parse
 def evaluate_cmd(
     run: str = "runs/run",              # folder written by `treediffusion run` (holds tree/ and diffusion/)
@@ -293,13 +113,13 @@ def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: in
                   cfg: ExperimentConfig | None = None, device=None) -> dict:
     "Classifier FID of a run's TreeDiffusion generations for each DDIM η (same seed for each); writes `sampler.json`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, treevae, cfg, dev, clf = _eval_setup(run_dir, cfg, device)
+    model, treevae, cfg, dev, clf = load_run(run_dir, cfg, device)
     steps, feats = steps or model.cfg.sample_steps, ClassifierFeatures(clf)
     ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
     res = dict(n=n, steps=steps, seed=seed, fid={})
     for eta in etas:
         g = torch.Generator(device=dev).manual_seed(seed)
-        ims = _batched(lambda k, s: sample(model, treevae, k, g, steps=steps, eta=float(eta)), n)["images"]
+        ims = batched(lambda k, s: sample(model, treevae, k, g, steps=steps, eta=float(eta)), n)["images"]
         res["fid"][str(float(eta))] = fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
     res["seconds"] = round(time.time() - t0, 1)
     (run_dir / "sampler.json").write_text(json.dumps(res, indent=1))
@@ -311,9 +131,9 @@ def generation_entropy(run_dir, n: int = 1000, seed: int = 0, min_count: int = 1
                        cfg: ExperimentConfig | None = None, device=None, out_name: str = "entropy_gen.json") -> dict:
     "Table 2's mean leaf entropy from `n` generations (l ~ p(l|z), kept iff p(l|z) ≥ τ) for the TreeVAE decoders and the diffusion model (classifier-free guidance `guidance`) on the same prior passes; writes `out_name`."
     run_dir = Path(run_dir); t0 = time.time()
-    model, treevae, cfg, dev, clf = _eval_setup(run_dir, cfg, device); e = cfg.eval
+    model, treevae, cfg, dev, clf = load_run(run_dir, cfg, device); e = cfg.eval
     g = torch.Generator(device=dev).manual_seed(seed)
-    gens = _batched(lambda k, s: sample(model, treevae, k, g, steps=e.sample_steps, eta=e.eta, guidance=guidance), n)
+    gens = batched(lambda k, s: sample(model, treevae, k, g, steps=e.sample_steps, eta=e.eta, guidance=guidance), n)
     p, lv = chosen_prob(gens, treevae), gens["leaves"].cpu().numpy()
     res = dict(n=n, seed=seed, threshold=e.entropy_threshold, min_count=min_count, variant=variant_of(model.cfg),
                guidance=model.cfg.guidance if guidance is None else guidance)

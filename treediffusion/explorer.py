@@ -71,6 +71,7 @@ class Explorer:
         from IPython.display import display
         display(self.widget)
 
+# %% ../nbs/13_explorer.ipynb #dbf72e19
 def explorer(model_dir, n: int = 16, seed: int = 0, device=None) -> Explorer:
     "The interactive explorer of a trained TreeDiffusion model folder (display it in JupyterLab)."
     return Explorer(model_dir, n, seed, device)

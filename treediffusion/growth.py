@@ -22,7 +22,7 @@ from .augment import training_views
 # %% auto #0
 __all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'step_batch', 'train_phase', 'predict_leaf_probs', 'choose_leaf',
            'path_posterior', 'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'rng_state', 'set_rng_state',
-           'tree_figure', 'grow_tree']
+           'tree_figure', 'start_growth', 'next_split', 'prune_stage', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
 def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False, drop_last: bool = False,
@@ -108,8 +108,8 @@ def path_posterior(model: TreeVAE, d: list, node: int, mean: bool = False):
     "Posterior sample z (its mean if `mean`) and reach probability of `node`, walking only its root path (frozen model)."
     K, T, z, prob = model.cfg.max_depth, model.tree, None, None
     for i in T.path(node):
-        t, k = node_depth(i), str(i)
-        mu, var = model.dense[k](d[K - t])
+        depth, k = node_depth(i), str(i)
+        mu, var = model.dense[k](d[K - depth])
         if i == 0: prob = torch.ones(len(d[0]), device=d[0].device)
         else:
             mu, var = precision_weighted(mu, var, *model.transform[k](z))
@@ -124,16 +124,17 @@ def subtree_modules(model: TreeVAE, leaf: int) -> list:
     kids = model.tree.children(leaf)
     return [model.router_q[str(leaf)], model.router_p[str(leaf)]] + [md[str(c)] for c in kids for md in (model.transform, model.dense, model.decoder)]
 
+# %% ../nbs/05_growth.ipynb #f8b12e3f
 def subtree_loss(model: TreeVAE, x, leaf: int, alpha: float):
     "Loss of the two-leaf subtree under `leaf`, the rest of the tree frozen."
-    K, t = model.cfg.max_depth, node_depth(leaf)
+    K, depth = model.cfg.max_depth, node_depth(leaf)
     with torch.no_grad():
         d = model.bottom_up(x); z_l, p_l = path_posterior(model, d, leaf)
-    ql, pl = model.router_q[str(leaf)](d[K - t]), model.router_p[str(leaf)](z_l)
+    ql, pl = model.router_q[str(leaf)](d[K - depth]), model.router_p[str(leaf)](z_l)
     loss = alpha * (p_l * kl_bernoulli(ql, pl))
     for c, pc in zip(model.tree.children(leaf), (p_l * ql, p_l * (1 - ql))):
         mu_p, var_p = model.transform[str(c)](z_l)
-        mu, var = precision_weighted(*model.dense[str(c)](d[K - t - 1]), mu_p, var_p)
+        mu, var = precision_weighted(*model.dense[str(c)](d[K - depth - 1]), mu_p, var_p)
         zc = reparameterize(mu, var, False)
         loss = loss + pc * model.nll(x, model.decoder[str(c)](zc)) + alpha * pc * kl_normal(mu, var, mu_p, var_p)
     loss = loss.mean()
@@ -158,17 +159,20 @@ def rng_state(generator: torch.Generator, device) -> dict:
     if torch.device(device).type == "cuda": s["cuda"] = torch.cuda.get_rng_state(device)
     return s
 
+# %% ../nbs/05_growth.ipynb #9ee206f3
 def set_rng_state(generator: torch.Generator, s: dict, device):
     "Restore what `rng_state` saved."
     generator.set_state(s["data"]); torch.set_rng_state(s["cpu"])
     if "cuda" in s and torch.device(device).type == "cuda": torch.cuda.set_rng_state(s["cuda"], device)
 
+# %% ../nbs/05_growth.ipynb #c57bb6ca
 def _save_growth(model, state, cfg, out, keep_as: str | None = None, rng: dict | None = None):
     "Atomic checkpoint of the growth in `growth.pt`, also copied (atomically) to `keep_as` if given."
     if out is None: return
     ck = save_checkpoint(treevae_state(model, growth=state, experiment=to_dict(cfg), rng=rng), Path(out) / "growth.pt")
     if keep_as: atomic_write(Path(out) / keep_as, lambda f: f.write(ck.read_bytes()))
 
+# %% ../nbs/05_growth.ipynb #ad999c95
 def tree_figure(model, images, path, labels=None, classes=None, n_img: int = 3, title: str | None = None):
     "Save the tree with samples per node (argmax leaf), a few images under each leaf and, given labels, each leaf's majority class."
     import matplotlib.pyplot as plt
@@ -184,14 +188,13 @@ def tree_figure(model, images, path, labels=None, classes=None, n_img: int = 3, 
     ax.figure.savefig(path, dpi=110, bbox_inches="tight"); plt.close(ax.figure)
     return path
 
+# %% ../nbs/05_growth.ipynb #2dd7b4a6
 def _picture(model, images, out, name):
     if out is not None: tree_figure(model, images, Path(out) / f"{name}.png", title=f"{name}: {len(model.tree.leaves)} leaves (samples per node)")
 
-# %% ../nbs/05_growth.ipynb #80d268a0
-def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: bool = True, device=None, log=print) -> TreeVAE:
-    "Grow, prune and finetune a TreeVAE on uint8 `images` following `cfg.growth`; checkpoints in `out`, resumed from there."
-    g = cfg.growth
-    dev = torch.device(device) if device is not None else torch.device("cpu")
+# %% ../nbs/05_growth.ipynb #3eda912f
+def start_growth(cfg: ExperimentConfig, out, resume: bool, dev, log=print) -> tuple:
+    "(model, state, generator): a new TreeVAE and growth plan, or those saved in `out/growth.pt` if resuming."
     gen = torch.Generator().manual_seed(cfg.seed); torch.manual_seed(cfg.seed)
     model = TreeVAE(cfg.treevae).to(dev)
     state = dict(stage="initial", n_splits=0, last_intermediate=0, history=[], phase=None, split=None)
@@ -204,6 +207,32 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         if c.get("rng") is not None: set_rng_state(gen, c["rng"], dev)
         at = f", inside {state['phase']['name']} after epoch {state['phase']['epoch']}" if state["phase"] else ""
         log(f"resuming growth from {ck}: stage={state['stage']}, splits={state['n_splits']}, leaves={model.tree.leaves}{at}")
+    return model, state, gen
+
+# %% ../nbs/05_growth.ipynb #8b88fa2d
+def next_split(model: TreeVAE, images: torch.Tensor, g, state: dict, log=print) -> bool:
+    "Choose the fullest splittable leaf, split it and record the split (leaf, children, its images) in `state`; False: growth is over."
+    pi = predict_leaf_probs(model, images)
+    leaf, n_eff, counts = choose_leaf(model, pi, g)
+    if leaf is not None and state["n_splits"] >= g.max_splits:
+        log(f"[grow] stopping at growth.max_splits={g.max_splits} with only {n_eff} of {g.n_leaves} leaves effective "
+            f"(holding ≥ 1% of the data); the routers may be collapsing — see the tree_split*.png pictures"); leaf = None
+    if leaf is None: return False
+    mask = pi[:, model.tree.leaves.index(leaf)] >= min(1 / n_eff, 0.5)
+    state["split"] = dict(leaf=leaf, children=list(model.split_leaf(leaf)), mask=mask, n_eff=n_eff)
+    return True
+
+# %% ../nbs/05_growth.ipynb #5de3687c
+def prune_stage(model: TreeVAE, images: torch.Tensor, g, state: dict, log=print):
+    "Prune the leaves holding less than `g.prune_threshold` of the data (if `g.prune`), recorded in the growth history."
+    pruned = prune_small_leaves(model, images, g.prune_threshold) if g.prune and len(model.tree.leaves) > 1 else []
+    state["history"].append(dict(phase="prune", pruned=pruned, leaves=model.tree.leaves)); log(f"[prune] removed {pruned}")
+
+# %% ../nbs/05_growth.ipynb #80d268a0
+def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: bool = True, device=None, log=print) -> TreeVAE:
+    "Grow, prune and finetune a TreeVAE on uint8 `images` following `cfg.growth`; checkpoints in `out`, resumed from there."
+    g, dev = cfg.growth, torch.device(device if device is not None else "cpu")
+    model, state, gen = start_growth(cfg, out, resume, dev, log)
     save = lambda keep_as=None: _save_growth(model, state, cfg, out, keep_as, rng_state(gen, dev))
     bs, views = step_batch(cfg)
     def train(name, loss, params, epochs, data=images, sched=g, mods=None):
@@ -214,9 +243,8 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         h = train_phase(model, data, loss, params, epochs, sched, bs, name, gen, mods, p, keep if out is not None else None, g.checkpoint_minutes * 60)
         state["phase"] = None
         return (h[-1] if h else None), round(time.time() - t0, 1)
-    full = lambda x, a: model(views(x), kl_weight=a).loss
     def phase(name, epochs, sched=g):
-        loss, s = train(name, full, list(model.parameters()), epochs, sched=sched)
+        loss, s = train(name, lambda x, a: model(views(x), kl_weight=a).loss, list(model.parameters()), epochs, sched=sched)
         state["history"].append(dict(phase=name, epochs=epochs, loss=loss, seconds=s, leaves=model.tree.leaves))
         log(f"[{name}] {epochs} epochs, loss {float('nan') if loss is None else loss:.2f}, {s:.0f}s, leaves {model.tree.leaves}")
     if state["stage"] == "initial":
@@ -225,16 +253,8 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         n = state["n_splits"]
         if g.epochs_intermediate > 0 and n and n % g.intermediate_every == 0 and state["last_intermediate"] != n:
             phase(f"intermediate{n}", g.epochs_intermediate); state["last_intermediate"] = n; save()
-        if state["split"] is None:      # choose and split a leaf (a resumed run finds the split it was training)
-            pi = predict_leaf_probs(model, images)
-            leaf, n_eff, counts = choose_leaf(model, pi, g)
-            if leaf is not None and n >= g.max_splits:
-                log(f"[grow] stopping at growth.max_splits={g.max_splits} with only {n_eff} of {g.n_leaves} leaves effective "
-                    f"(holding ≥ 1% of the data); the routers may be collapsing — see the tree_split*.png pictures"); leaf = None
-            if leaf is None:
-                state["stage"] = "prune"; save(); break
-            mask = pi[:, model.tree.leaves.index(leaf)] >= min(1 / n_eff, 0.5)
-            state["split"] = dict(leaf=leaf, children=list(model.split_leaf(leaf)), mask=mask, n_eff=n_eff)
+        if state["split"] is None and not next_split(model, images, g, state, log):   # a resumed run finds the split it was training
+            state["stage"] = "prune"; save(); break
         sp = state["split"]; leaf, sub = sp["leaf"], images[sp["mask"]]
         mods = subtree_modules(model, leaf)
         loss, s = train(f"split{n + 1}:leaf{leaf}", lambda x, a: subtree_loss(model, views(x), leaf, a),
@@ -244,8 +264,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         log(f"[split{n + 1}] leaf {leaf} → {tuple(sp['children'])} on {len(sub)} samples (n_eff={sp['n_eff']}), {s:.0f}s")
         save(); _picture(model, images, out, f"tree_split{n + 1}")
     if state["stage"] == "prune":
-        pruned = prune_small_leaves(model, images, g.prune_threshold) if g.prune and len(model.tree.leaves) > 1 else []
-        state["history"].append(dict(phase="prune", pruned=pruned, leaves=model.tree.leaves)); log(f"[prune] removed {pruned}")
+        prune_stage(model, images, g, state, log)
         state["stage"] = "finetune"; save(keep_as="grown.pt")   # the pruned tree, to re-finetune
     if state["stage"] == "finetune":
         phase("finetune", g.epochs_finetune, finetune_schedule(g)); state["stage"] = "done"; save()

@@ -68,6 +68,7 @@ def _trace_sqrt_sqrtm(s1, s2, eps):
         covmean = covmean.real
     return np.trace(covmean)
 
+# %% ../nbs/11_metrics.ipynb #6ef7390f
 def _trace_sqrt_eigh(s1, s2):
     "Tr((Σ1Σ2)^½) = Σ_i √λ_i(RᵀΣ2R) with Σ1 = RRᵀ from a symmetric eigendecomposition (R keeps Σ1's non-null directions)."
     w, v = torch.linalg.eigh(torch.from_numpy(s1))          # torch's LAPACK: ~4× faster than NumPy's here
@@ -117,6 +118,7 @@ def random_inception_state(seed: int = 0) -> dict:
             if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
         return net.state_dict()
 
+# %% ../nbs/11_metrics.ipynb #28966748
 @contextmanager
 def _offline_weights(state_dict: dict):
     "While active, pytorch-fid's weight 'download' returns `state_dict`."
@@ -125,6 +127,7 @@ def _offline_weights(state_dict: dict):
     try: yield
     finally: pfi.load_state_dict_from_url = fetch
 
+# %% ../nbs/11_metrics.ipynb #bb7c0771
 def fid_inception(state_dict: dict) -> pfi.InceptionV3:
     "pytorch-fid's `InceptionV3` (FID variant, 2048-d pool3 block) with `state_dict` loaded, in eval mode; never downloads."
     with _offline_weights(state_dict), torch.random.fork_rng(devices=[]):
@@ -189,6 +192,7 @@ def stats_path(extractor: FeatureExtractor, dataset_name: str, split: str, root=
     "Cache file of the reference statistics: `{root}/fid_stats/{extractor.name}_{dataset}_{split}[_n{n}].npz`."
     return Path(root) / "fid_stats" / f"{extractor.name}_{dataset_name}_{split}{'' if n is None else f'_n{n}'}.npz"
 
+# %% ../nbs/11_metrics.ipynb #58856a41
 def reference_stats(dataset_name: str, split: str, extractor: FeatureExtractor, root="data", cache: bool = True,
                     n: int | None = None, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
     "`(mu, sigma)` of the real `split` images of `dataset_name` under `extractor`, cached by `stats_path`."
@@ -201,6 +205,7 @@ def reference_stats(dataset_name: str, split: str, extractor: FeatureExtractor, 
     if cache: save_stats(path, mu, sigma)
     return mu, sigma
 
+# %% ../nbs/11_metrics.ipynb #a622f2c8
 def fid_from_images(gen_images, ref_stats, extractor: FeatureExtractor, progress: bool = True, method: str = "sqrtm") -> float:
     "FID of `gen_images` against `ref_stats`: a `(mu, sigma)` pair or a path to a pytorch-fid `.npz`."
     mu, sigma = load_stats(ref_stats) if isinstance(ref_stats, (str, os.PathLike)) else ref_stats

@@ -73,16 +73,19 @@ def node_depths(ids: torch.Tensor) -> torch.Tensor:
     "Depth of every heap id (root 0 → 0), elementwise: ⌊log2(i + 1)⌋."
     return torch.frexp((ids + 1).double())[1].long() - 1
 
+# %% ../nbs/07_path_encoder.ipynb #6af1a0d1
 def truncate_paths(pb: PathBatch, depth: torch.Tensor) -> PathBatch:
     "Cut every sample's path after `depth[b]` (B depths): keep the nodes at depth ≤ depth[b]; `leaves` becomes the last node kept."
     d = node_depths(pb.node_ids); keep = d <= depth.to(d.device)[pb.sample]
     last = torch.full_like(pb.leaves, -1).scatter_reduce(0, pb.sample[keep], pb.node_ids[keep], "amax")
     return PathBatch(pb.node_ids[keep], pb.latents[keep], pb.sample[keep], last)
 
+# %% ../nbs/07_path_encoder.ipynb #473d5c6b
 def parent_paths(pb: PathBatch) -> PathBatch:
     "Every path without its last node: the prefix to the parent of each sample's node (a root-only path stays as it is)."
     return truncate_paths(pb, (node_depths(pb.leaves) - 1).clamp(min=0))
 
+# %% ../nbs/07_path_encoder.ipynb #5be85c3d
 def random_prefixes(pb: PathBatch, p: float, generator=None) -> PathBatch:
     "Training with prefixes: each path is cut, with probability `p`, after a depth drawn uniformly from 0 … depth(leaf) − 1."
     if p <= 0: return pb

@@ -104,6 +104,7 @@ def _grown(cfg: ExperimentConfig) -> TreeVAE:
         m.split_leaf(min(open_, key=node_depth))
     return m
 
+# %% ../nbs/11a_preflight.ipynb #629b0299
 def needed_bytes(cfg: ExperimentConfig) -> int:
     "Disk a run needs: 8 float32 U-Nets (checkpoint + its atomic copy), the TreeVAE ×3, evaluation images, 1 GiB spare."
     from treediffusion.unet import UNet
@@ -114,6 +115,7 @@ def needed_bytes(cfg: ExperimentConfig) -> int:
     images = 4 * cfg.eval.n_samples * c * s * s
     return 4 * (8 * unet + 3 * tree) + images + 2 ** 30
 
+# %% ../nbs/11a_preflight.ipynb #e0b77afe
 def check_disk(cfg: ExperimentConfig, out) -> Check:
     "Free space where the run writes against `needed_bytes`."
     p = Path(out).absolute()
@@ -129,6 +131,7 @@ def _rate(step, n_images: int, steps: int, sync) -> float:
         t0 = time.perf_counter(); step(); sync(); ts.append(time.perf_counter() - t0)
     return n_images / statistics.median(ts)
 
+# %% ../nbs/11a_preflight.ipynb #a5307df1
 def measure_rates(cfg: ExperimentConfig, device=None, steps: int = 3, eval_batch: int = 250) -> dict:
     "Images/s of a TreeVAE train step, a diffusion train step and one U-Net evaluation, at the preset's sizes."
     from treediffusion.diffusion import new_model, tree_conditions
@@ -159,6 +162,7 @@ def measure_rates(cfg: ExperimentConfig, device=None, steps: int = 3, eval_batch
     r["sample_nfe"] = _rate(nfe, len(xs), steps, sync)
     return {k: round(v, 1) for k, v in r.items()} | dict(device=str(dev))
 
+# %% ../nbs/11a_preflight.ipynb #b2a96d57
 def estimate_hours(cfg: ExperimentConfig, rates: dict, n_train: int) -> dict:
     "Hours of one seed (growth, diffusion, sampling for evaluation) from `measure_rates` output and the training-set size."
     g, d, e = cfg.growth, cfg.diffusion, cfg.eval
@@ -173,6 +177,7 @@ def estimate_hours(cfg: ExperimentConfig, rates: dict, n_train: int) -> dict:
 # %% ../nbs/11a_preflight.ipynb #d990d9ee
 def _dur(h: float) -> str: return f"{h:.1f} h" if h >= 1 else f"{h * 60:.1f} min" if h >= 1 / 60 else f"{h * 3600:.0f} s"
 
+# %% ../nbs/11a_preflight.ipynb #c914ffe5
 def preflight(cfg: ExperimentConfig, out="runs/run", device=None, estimate: bool = True) -> list:
     "Device, data, Inception weights, disk and (if `estimate`) a measured run-time estimate for one seed."
     checks = [check_device(cfg, device), check_data(cfg), check_inception(cfg), check_disk(cfg, out)]
@@ -187,12 +192,14 @@ def preflight(cfg: ExperimentConfig, out="runs/run", device=None, estimate: bool
             checks.append(Check("run time", False, f"the burst failed: {type(e).__name__}: {e}", "the run would fail the same way: fix this first"))
     return checks
 
+# %% ../nbs/11a_preflight.ipynb #07be1b1e
 def require(checks: list) -> list:
     "Raise one `PreflightError` naming every failed check and its fix; else return `checks`."
     bad = [c for c in checks if not c.ok]
     if bad: raise PreflightError("; ".join(f"{c.name}: {c.detail} → {c.fix}" for c in bad))
     return checks
 
+# %% ../nbs/11a_preflight.ipynb #68b43a67
 @call_parse
 def check_cmd(
     config: str = "configs/tiny.yml",   # YAML preset
@@ -218,6 +225,7 @@ def rehearsal_config(cfg: ExperimentConfig, root) -> ExperimentConfig:
     data = replace(cfg.data, root=str(Path(root) / "data"), image_size=None, n_train=64, n_test=32, batch_size=8, allow_subset=True)
     return replace(cfg, name=cfg.name + "-rehearsal", seeds=[cfg.seed], device="cpu", data=data, growth=g, diffusion=d, eval=e)
 
+# %% ../nbs/11a_preflight.ipynb #825c3ef7
 def synthetic_cache(cfg: ExperimentConfig, n_train: int = 256, n_test: int = 32, seed: int = 0) -> Path:
     "Write `data.root/{name}.npz`: random uint8 images of the preset's shape with labels cycling over its classes (256: one classifier batch)."
     from treediffusion.data import CLASSES, _write_cache
@@ -229,6 +237,7 @@ def synthetic_cache(cfg: ExperimentConfig, n_train: int = 256, n_test: int = 32,
     p = Path(cfg.data.root) / f"{cfg.data.name}.npz"; p.parent.mkdir(parents=True, exist_ok=True); _write_cache(a, p)
     return p
 
+# %% ../nbs/11a_preflight.ipynb #1e9747aa
 def rehearse(preset, out, log=print) -> dict:
     "Run paper preset `preset` (a name or path) end to end at rehearsal scale in `out`; returns `run_experiment`'s result."
     from treediffusion.config import preset_path

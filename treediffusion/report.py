@@ -41,6 +41,7 @@ PAPER_TABLE3 = {"TreeVAE + Diffusion (recon)": (19.7, 0.2), "recon + leaf index"
                 "recon + index + embedding": (19.2, 0.2), "(flat variant, as printed)": (19.1, 0.5), "recon + path": (18.2, 0.3),
                 "TreeDiffusion (path, from noise)": (17.8, 0.4)}
 
+# %% ../nbs/12b_report.ipynb #9b04e0ba
 def variant_of(d) -> str:
     "The Table 3 name of a diffusion config's `(recon_input, signal)` pair."
     return next((k for k, v in TABLE3.items() if v == (d.recon_input, d.signal)), f"recon_input={d.recon_input}, signal={d.signal}")
@@ -48,6 +49,7 @@ def variant_of(d) -> str:
 # %% ../nbs/12b_report.ipynb #19a2afd1
 def _f(v, d=3): return "–" if v is None else f"{v:.{d}f}"
 
+# %% ../nbs/12b_report.ipynb #88676c61
 def _headline(evaluation: dict) -> list:
     "Two sentences a reader sees first: does diffusion sharpen the TreeVAE, and does each leaf keep its cluster?"
     kind = "classifier" if "fid" in evaluation else "Inception"
@@ -60,6 +62,7 @@ def _headline(evaluation: dict) -> list:
                     f"(noise floor of {lf['n_per_leaf']} real images per leaf: {lf['noise_floor']:.3f}; lower is better).")
     return L + [""]
 
+# %% ../nbs/12b_report.ipynb #325371cf
 def _table2(evaluation: dict, paper_td) -> list:
     "Table 2 rows: entropy of the Table 1 generations beside leaf fidelity (p(x|l), and with the leaf forced)."
     en, lf, ff = evaluation["entropy"], evaluation.get("leaf_fidelity") or {}, evaluation.get("leaf_fidelity_forced") or {}
@@ -107,6 +110,7 @@ def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, evaluation:
           *(["Fig. 5 — leaf fidelity: per leaf, TreeDiffusion generations from p(x | leaf) and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![leaf_histogram_figure](fig5_leaf_histograms.png)", ""] if "fig5" in evaluation.get("figures", {}) else [])]
     p = run_dir / "report.md"; p.write_text("\n".join(L)); return p
 
+# %% ../nbs/12b_report.ipynb #623e7c29
 def _method_label(meth: str, evaluation: dict) -> str:
     "The diffusion row is labelled by the model's Table 3 variant (the paper's TreeDiffusion = path, from noise)."
     v = evaluation.get("variant", "TreeDiffusion (path, from noise)")
@@ -127,8 +131,10 @@ def mean_std(xs) -> tuple:
     xs = [x for x in xs if x is not None]
     return (float(np.mean(xs)), float(np.std(xs))) if xs else (float("nan"), float("nan"))
 
+# %% ../nbs/12b_report.ipynb #9bc08ff0
 def _lf(e: dict, model: str): return (e.get("leaf_fidelity") or {}).get(model, {}).get("mean")
 
+# %% ../nbs/12b_report.ipynb #80c2c023
 def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
     "Table 1 {method: {rec, gen: (mean, std)}} — Inception FID when every run has it (the paper's metric; the classifier FID kept as `table1_classifier`) — and Table 2 {method: {entropy, leaf_fidelity}} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
     runs = [*seed_evals, *baseline_evals]

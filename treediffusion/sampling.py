@@ -33,6 +33,7 @@ def scheduler_for(d: DiffusionConfig, steps: int | None = None, sampler: str | N
     "The sampler of a config (`steps` overrides `sample_steps`, `sampler` overrides `d.sampler`) on its noise schedule."
     return make_sampler(sampler or d.sampler, NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end)), steps or d.sample_steps, d.spacing)
 
+# %% ../nbs/10a_sampling.ipynb #c9e194e9
 @torch.inference_mode()
 def denoise(model: TreeDiffusion, pb, recon, n: int, steps: int | None = None, eta: float | None = None,
             guidance: float | None = None, generator=None, x_T=None, progress: bool = False, sampler: str | None = None,
@@ -82,6 +83,7 @@ def _noise(n, d: DiffusionConfig, generator, device):
 STARTS = ("noise", "reference")
 CONDITIONS = ("leaf", "prefix")
 
+# %% ../nbs/10a_sampling.ipynb #902c5dbb
 def start_from(noise, d: DiffusionConfig, x0=None, start: str = "noise"):
     "x_T: pure `noise` ('noise', ours), or q(x_T | x0) = √ᾱ_T x0 + √(1−ᾱ_T) noise ('reference': the reference code's `recons` and all-leaves)."
     if start not in STARTS: raise ValueError(f"start must be one of {STARTS}, got {start!r}")
@@ -89,6 +91,7 @@ def start_from(noise, d: DiffusionConfig, x0=None, start: str = "noise"):
     t = torch.full((len(noise),), d.T - 1, device=noise.device)
     return NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end)).q_sample(x0.to(noise), t, noise).float()
 
+# %% ../nbs/10a_sampling.ipynb #36d4053e
 @torch.inference_mode()
 def sample(model, treevae, n: int, generator=None, node: int | None = None, condition: str = "leaf", **kw) -> dict:
     """n generations (and the TreeVAE decoder image of the same leaf and latents): prior pass, leaf ~ p(l|z) (conditioned on lying
@@ -126,16 +129,19 @@ def all_leaves(model, treevae, z, probs, generator=None, start: str = "noise", *
     sh = lambda t: t.view(len(L), n, *t.shape[1:]).transpose(0, 1)
     return dict(images=sh(imgs), treevae=sh(from_signed(recon)), leaf_probs=leaf_matrix(probs, L), leaves=L)
 
+# %% ../nbs/10a_sampling.ipynb #e797c84f
 def sample_all_leaves(model, treevae, n: int, generator=None, **kw) -> dict:
     "Paper Fig. 4/6: n root samples, each through every leaf with shared noise."
     z, probs = treevae.prior(n, generator=generator)
     return all_leaves(model, treevae, z, probs, generator, **kw)
 
+# %% ../nbs/10a_sampling.ipynb #b29c439f
 def recons_all_leaves(model, treevae, x01, generator=None, **kw) -> dict:
     "Every leaf's TreeDiffusion reconstruction of test images `x01` (posterior latents), shared noise."
     z, probs = treevae.posterior(x01, generator=generator)
     return all_leaves(model, treevae, z, probs, generator, **kw)
 
+# %% ../nbs/10a_sampling.ipynb #6eba9ce9
 @torch.inference_mode()
 def recons(model, treevae, x01, generator=None, start: str = "noise", **kw) -> dict:
     "Reconstructions: posterior pass on `x01`, leaf ~ π(x), DDIM from pure noise (or from q(x_T | x_0), `start='reference'`) conditioned on that path."
@@ -170,11 +176,13 @@ def leaf_grid_figure(images, leaf_probs, leaves, path, treevae_images=None, titl
 # %% ../nbs/10a_sampling.ipynb #7c0aa201
 MODES = ("sample", "sample_all_leaves", "recons", "recons_all_leaves", "subtree", "nodes")
 
+# %% ../nbs/10a_sampling.ipynb #8567bad8
 @torch.inference_mode()
 def node_generations(model, treevae, n: int, generator=None, **kw) -> dict:
     "{node: n images} for every node of the tree, each conditioned on the path prefix from the root to it (a prefix-trained model)."
     return {v: sample(model, treevae, n, generator, node=v, condition="prefix", **kw)["images"].cpu() for v in treevae.tree.nodes}
 
+# %% ../nbs/10a_sampling.ipynb #433165bc
 def node_figure(images: dict, tree, path, title: str | None = None):
     "PNG: the tree drawn with a small grid of each node's generations at the node (`images` from `node_generations`)."
     import matplotlib.pyplot as plt
@@ -194,6 +202,7 @@ def node_figure(images: dict, tree, path, title: str | None = None):
     fig.savefig(path, dpi=130, bbox_inches="tight"); plt.close(fig)
     return path
 
+# %% ../nbs/10a_sampling.ipynb #d043b8dc
 def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, guidance: float | None = None,
                  steps: int | None = None, seed: int = 0, device=None, sampler: str | None = None, condition: str = "leaf",
                  guidance_kind: str | None = None) -> dict:

@@ -58,6 +58,7 @@ def histogram_entropy(h) -> float | np.ndarray:
     e = -(p * np.log(np.where(p > 0, p, 1.0))).sum(-1)
     return float(e) if e.ndim == 0 else e
 
+# %% ../nbs/11c_specificity.ipynb #15ef6ad7
 def mean_leaf_entropy(pred_classes, leaf_ids, leaf_probs=None, threshold: float = SPECIFICITY_THRESHOLD,
                       n_classes: int = 10, min_count: int = 10) -> float:
     "Table 2's metric: mean over leaves keeping ≥ `min_count` generations of the entropy (nats) of their class histograms."
@@ -94,12 +95,14 @@ def total_variation(p, q) -> float | np.ndarray:
 def _class_hist(pred, n_classes):
     return np.bincount(np.asarray(pred, dtype=np.int64), minlength=n_classes) / max(len(pred), 1)
 
+# %% ../nbs/11c_specificity.ipynb #424c7dc9
 def _leaf_masses(real_leaf, min_mass):
     "Leaves holding ≥ `min_mass` of the real images, and their masses."
     ids, counts = np.unique(np.asarray(real_leaf), return_counts=True)
     m = counts / counts.sum(); keep = m >= min_mass
     return ids[keep], m[keep]
 
+# %% ../nbs/11c_specificity.ipynb #51737827
 def leaf_fidelity(gen_pred, gen_leaf, real_pred, real_leaf, n_classes: int = 10, min_mass: float = 0.01) -> dict:
     "Test-mass-weighted mean TV between each leaf's generated and real class histograms (`mean`), with per-leaf detail."
     gen_pred, gen_leaf, real_pred, real_leaf = (np.asarray(a).ravel() for a in (gen_pred, gen_leaf, real_pred, real_leaf))

@@ -52,6 +52,7 @@ class SmallCNNEncoder(nn.Sequential):
             layers += [nn.Conv2d(ch[i], ch[i + 1], k, s, padding=1, bias=False), nn.BatchNorm2d(ch[i + 1]), make_act(act)]
         super().__init__(*layers)
 
+# %% ../nbs/04_treevae.ipynb #4f4c467c
 class SmallCNNDecoder(nn.Sequential):
     "cnn1 decoder: mirror of the encoder with transposed convolutions; returns logits/means (no final activation)."
     def __init__(self, in_ch, out_ch, R, out_res, act):
@@ -73,6 +74,7 @@ class ResBlock(nn.Module):
         self.skip = nn.Identity() if fin == fout else nn.Conv2d(fin, fout, 1, bias=False)
     def forward(self, x): return self.skip(x) + 0.1 * self.body(x)
 
+# %% ../nbs/04_treevae.ipynb #9c4f80e3
 def resnet_encoder(in_ch, out_ch, in_res, R, act) -> nn.Sequential:
     "cnn2 encoder: conv → ResBlock → log2(in_res/R) × [stride-2 conv → ResBlock] → BN → act."
     n = int(round(math.log2(in_res / R))); ch = [int(v) for v in np.linspace(8, out_ch, n + 1)]
@@ -80,6 +82,7 @@ def resnet_encoder(in_ch, out_ch, in_res, R, act) -> nn.Sequential:
     for i in range(n): layers += [nn.Conv2d(ch[i], ch[i], 3, 2, 1), ResBlock(ch[i], ch[i + 1], act)]
     return nn.Sequential(*layers, nn.BatchNorm2d(out_ch), make_act(act))
 
+# %% ../nbs/04_treevae.ipynb #ff5c1005
 def resnet_decoder(in_ch, out_ch, R, out_res, act) -> nn.Sequential:
     "cnn2 decoder: log2(out_res/R) × [ResBlock → transposed conv ×2] → ResBlock → BN → act → conv3×3."
     n = int(round(math.log2(out_res / R))); ch = [int(v) for v in np.linspace(in_ch, 8, n + 1)]
@@ -127,6 +130,7 @@ class VectorCNNEncoder(nn.Sequential):
         ch = [in_ch, h // 16, h // 8, h // 4]
         super().__init__(*[m for a, b in zip(ch, ch[1:]) for m in (nn.Conv2d(a, b, 3, 2, bias=False), nn.BatchNorm2d(b), make_act(act))], nn.Flatten())
 
+# %% ../nbs/04_treevae.ipynb #867c60fd
 class VectorCNNDecoder(nn.Sequential):
     "Original TreeVAE `cnn1` decoder: Linear → BN → act → 32×3×3, then transposed convs 3→7→14→28 (32→16→8→C); returns logits/means."
     def __init__(self, latent_dim, out_ch, act):
@@ -135,12 +139,14 @@ class VectorCNNDecoder(nn.Sequential):
                          nn.ConvTranspose2d(16, 8, 3, 2, 1, 1, bias=False), nn.BatchNorm2d(8), make_act(act),
                          nn.ConvTranspose2d(8, out_ch, 3, 2, 1, 1))
 
+# %% ../nbs/04_treevae.ipynb #1221aea0
 def vector_encoder(c: TreeVAEConfig) -> nn.Module:
     "A fresh encoder for the vector-latent family, chosen by `c.vector_io` (image → h features)."
     if c.vector_io == "cnn": return VectorCNNEncoder(c.in_channels, c.hidden, c.activation)
     h = c.hidden; sizes = (c.in_channels * c.image_size ** 2,) + ((4 * h, 4 * h, 2 * h, h) if c.vector_io == "mlp" else (512, 256, h))
     return nn.Sequential(nn.Flatten(), *[mlp_block(a, b, c.activation) for a, b in zip(sizes, sizes[1:])])
 
+# %% ../nbs/04_treevae.ipynb #61a3c8fe
 def vector_decoder(c: TreeVAEConfig) -> nn.Module:
     "A fresh leaf decoder for the vector-latent family, chosen by `c.vector_io` (latent → logits/means image)."
     if c.vector_io == "cnn": return VectorCNNDecoder(c.latent_dim, c.in_channels, c.activation)
@@ -165,34 +171,49 @@ class LayerFactory:
         c = self.cfg
         if c.arch == "mlp": return mlp_block(c.hidden, c.hidden, c.activation)
         return conv_block(c.bottom_up_channels, c.bottom_up_channels, c.activation, c.res_connections)
-    def dense(self):
-        c = self.cfg
-        if c.arch == "mlp": return Gaussian(nn.Identity(), nn.Linear(c.hidden, c.latent_dim), nn.Linear(c.hidden, c.latent_dim))
-        cb, cl = c.bottom_up_channels, c.latent_channels
-        return Gaussian(nn.Identity(), nn.Conv2d(cb, cl, 3, padding=1), nn.Conv2d(cb, cl, 3, padding=1))
-    def transformation(self):
-        c = self.cfg
-        if c.arch == "mlp": return Gaussian(mlp_block(c.latent_dim, c.hidden, c.activation), nn.Linear(c.hidden, c.latent_dim), nn.Linear(c.hidden, c.latent_dim))
-        cb, cl = c.bottom_up_channels, c.latent_channels
-        return Gaussian(conv_block(cl, cb, c.activation), nn.Conv2d(cb, cl, 3, padding=1), nn.Conv2d(cb, cl, 3, padding=1))
-    def router(self, on: str):
-        c, shape = self.cfg, self.map_shape if on == "map" else self.latent_shape
-        if c.router == "reference" and len(shape) == 3:      # conv maps: squeeze the channels to one first, then R·R inputs
-            return Router(shape[1] * shape[2], c.router_hidden, c.activation, c.router_dropout, squeeze=shape[0])
-        return Router(int(np.prod(shape)), c.router_hidden, c.activation, c.router_dropout)
-    def projection(self):
-        "Projection head of one bottom-up representation for the NT-Xent loss (the reference's `contrastive_projection` / `MLP`)."
-        c = self.cfg
-        if c.arch == "mlp": return nn.Sequential(nn.Linear(c.hidden, c.hidden, bias=False), nn.BatchNorm1d(c.hidden), make_act(c.activation),
-                                                 nn.Linear(c.hidden, c.latent_dim))
-        R = c.representation_dim
-        return nn.Sequential(nn.Conv2d(c.bottom_up_channels, 1, 3, padding=1, bias=False), nn.Flatten(), nn.Linear(R * R, 128, bias=False),
-                             nn.BatchNorm1d(128), make_act(c.activation), nn.Linear(128, 10))
     def decoder(self):
         c = self.cfg
         if c.arch == "mlp": return vector_decoder(c)
         f = SmallCNNDecoder if c.arch == "cnn1" else resnet_decoder
         return f(c.latent_channels, c.in_channels, c.representation_dim, c.image_size, c.activation)
+
+# %% ../nbs/04_treevae.ipynb #d3abf5f2
+@patch
+def dense(self: LayerFactory):
+    "The head of a node's posterior: (μ̂, σ̂²) from the bottom-up map of its depth."
+    c = self.cfg
+    if c.arch == "mlp": return Gaussian(nn.Identity(), nn.Linear(c.hidden, c.latent_dim), nn.Linear(c.hidden, c.latent_dim))
+    cb, cl = c.bottom_up_channels, c.latent_channels
+    return Gaussian(nn.Identity(), nn.Conv2d(cb, cl, 3, padding=1), nn.Conv2d(cb, cl, 3, padding=1))
+
+# %% ../nbs/04_treevae.ipynb #c9a79087
+@patch
+def transformation(self: LayerFactory):
+    "The prior of a node given its parent's latent: (μ_p, σ²_p) = f(z_parent)."
+    c = self.cfg
+    if c.arch == "mlp": return Gaussian(mlp_block(c.latent_dim, c.hidden, c.activation), nn.Linear(c.hidden, c.latent_dim), nn.Linear(c.hidden, c.latent_dim))
+    cb, cl = c.bottom_up_channels, c.latent_channels
+    return Gaussian(conv_block(cl, cb, c.activation), nn.Conv2d(cb, cl, 3, padding=1), nn.Conv2d(cb, cl, 3, padding=1))
+
+# %% ../nbs/04_treevae.ipynb #d57b8e9a
+@patch
+def router(self: LayerFactory, on: str):
+    "A router giving p(left): on the bottom-up map (`on='map'`, inference) or on the node's latent (generative)."
+    c, shape = self.cfg, self.map_shape if on == "map" else self.latent_shape
+    if c.router == "reference" and len(shape) == 3:      # conv maps: squeeze the channels to one first, then R·R inputs
+        return Router(shape[1] * shape[2], c.router_hidden, c.activation, c.router_dropout, squeeze=shape[0])
+    return Router(int(np.prod(shape)), c.router_hidden, c.activation, c.router_dropout)
+
+# %% ../nbs/04_treevae.ipynb #407d7e93
+@patch
+def projection(self: LayerFactory):
+    "Projection head of one bottom-up representation for the NT-Xent loss (the reference's `contrastive_projection` / `MLP`)."
+    c = self.cfg
+    if c.arch == "mlp": return nn.Sequential(nn.Linear(c.hidden, c.hidden, bias=False), nn.BatchNorm1d(c.hidden), make_act(c.activation),
+                                             nn.Linear(c.hidden, c.latent_dim))
+    R = c.representation_dim
+    return nn.Sequential(nn.Conv2d(c.bottom_up_channels, 1, 3, padding=1, bias=False), nn.Flatten(), nn.Linear(R * R, 128, bias=False),
+                         nn.BatchNorm1d(128), make_act(c.activation), nn.Linear(128, 10))
 
 # %% ../nbs/04_treevae.ipynb #58cee16c
 EPS = 1e-7
@@ -243,14 +264,17 @@ class TreeVAEOutput:
     loss: torch.Tensor | None = None     # mean negative ELBO (+ weighted extra losses)
     parts: dict = field(default_factory=dict)   # per-term means: rec, kl_root, kl_nodes, kl_decisions, ...
 
+# %% ../nbs/04_treevae.ipynb #48207755
 def leaf_matrix(probs: dict, leaves) -> torch.Tensor:
     "B×L: the probabilities of `leaves`, in that order, from a dict node id -> B probabilities."
     return torch.stack([probs[l] for l in leaves], 1)
 
+# %% ../nbs/04_treevae.ipynb #c53896dd
 def branch_prob(p_left: torch.Tensor, child: int) -> torch.Tensor:
     "Probability of taking the branch to `child` given its parent's probability of going left."
     return p_left if is_left(child) else 1 - p_left
 
+# %% ../nbs/04_treevae.ipynb #36e46dee
 def reach_probs(tree: Tree, p_left: dict, ones: torch.Tensor) -> dict:
     "Every node's reach probability: the product of branch probabilities down its root path (`p_left`: internal node -> B)."
     probs = {0: ones}
@@ -298,6 +322,7 @@ def split_leaf(self: TreeVAE, leaf: int) -> tuple[int, int]:
     self.to(self.device)
     return kids
 
+# %% ../nbs/04_treevae.ipynb #4836e67d
 @patch
 def prune_leaf(self: TreeVAE, leaf: int) -> list[int]:
     "Remove `leaf` (and ancestors left childless) with their modules; a parent left with one child becomes pass-through."
@@ -317,11 +342,13 @@ def bottom_up(self: TreeVAE, x) -> list:
     for layer in self.bottom_up_layers: d.append(layer(d[-1]))
     return d
 
+# %% ../nbs/04_treevae.ipynb #f3c6c365
 def reparameterize(mu, var, mean: bool = False, generator=None):
     "z = μ + σ·ε with ε ~ N(0, I) (the reparameterisation trick), or μ itself if `mean`."
     if mean: return mu
     return mu + (var + EPS).sqrt() * torch.randn(mu.shape, device=mu.device, dtype=mu.dtype, generator=generator)
 
+# %% ../nbs/04_treevae.ipynb #4668b22f
 @patch
 def _descend(self: TreeVAE, d=None, n: int = 0, prior: bool = False, mean: bool = False, generator=None, with_kl=False):
     "Walk the tree top-down; returns (z, probs, kl per node, kl per decision) dicts keyed by node id."
@@ -330,28 +357,30 @@ def _descend(self: TreeVAE, d=None, n: int = 0, prior: bool = False, mean: bool 
     dev = d[0].device if d is not None else self.device
     z, left, kl, kl_dec = {}, {}, {}, {}
     for i in T.nodes:
-        t, k = node_depth(i), str(i)
+        depth, k = node_depth(i), str(i)
         if i == 0:
             mu_p = torch.zeros((B, *self.latent_shape), device=dev); var_p = torch.ones_like(mu_p)
         else: mu_p, var_p = self.transform[k](z[parent_of(i)])
         if prior: mu, var = mu_p, var_p
         else:
-            mu_hat, var_hat = self.dense[k](d[K - t])
+            mu_hat, var_hat = self.dense[k](d[K - depth])
             mu, var = (mu_hat, var_hat) if i == 0 else precision_weighted(mu_hat, var_hat, mu_p, var_p)
             if with_kl: kl[i] = kl_normal(mu, var, mu_p, var_p)
         z[i] = reparameterize(mu, var, mean, generator)
         if T.is_internal(i):
             p_left = self.router_p[k](z[i])
-            left[i] = p_left if prior else self.router_q[k](d[K - t])
+            left[i] = p_left if prior else self.router_q[k](d[K - depth])
             if with_kl: kl_dec[i] = kl_bernoulli(left[i], p_left)
     return z, reach_probs(T, left, torch.ones(B, device=dev)), kl, kl_dec
 
+# %% ../nbs/04_treevae.ipynb #fed9e853
 @patch
 def posterior(self: TreeVAE, x, mean: bool = False, generator=None) -> tuple[dict, dict]:
     "Posterior pass of images `x` in [0,1], no decoding: (z, probs) — every node's latent and reach probability."
     z, probs, _, _ = self._descend(self.bottom_up(x), mean=mean, generator=generator)
     return z, probs
 
+# %% ../nbs/04_treevae.ipynb #92f75b5b
 @patch
 def prior(self: TreeVAE, n: int, generator=None) -> tuple[dict, dict]:
     "Prior pass of `n` samples, no decoding: (z, probs) with z_0 ~ N(0, I), every latent down the tree and p(node | z)."
@@ -365,11 +394,13 @@ def nll(self: TreeVAE, x, out) -> torch.Tensor:
     if self.cfg.likelihood == "bernoulli": return F.binary_cross_entropy_with_logits(out, x, reduction="none").flatten(1).sum(1)
     return ((out - x) ** 2).flatten(1).sum(1)
 
+# %% ../nbs/04_treevae.ipynb #fe57b3af
 @patch
 def to_image(self: TreeVAE, out) -> torch.Tensor:
     "Decoder output → image in data space ([0,1] via sigmoid for Bernoulli; clamped means for Gaussian)."
     return torch.sigmoid(out) if self.cfg.likelihood == "bernoulli" else out.clamp(0, 1)
 
+# %% ../nbs/04_treevae.ipynb #33e599c9
 @patch
 def forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = False) -> TreeVAEOutput:
     "Posterior pass with the negative ELBO (mean over the batch)."
@@ -402,6 +433,7 @@ def leaf_probs(self: TreeVAE, x) -> torch.Tensor:
     left = {i: self.router_q[str(i)](d[K - node_depth(i)]) for i in T.internal}
     return leaf_matrix(reach_probs(T, left, torch.ones(len(x), device=x.device)), T.leaves)
 
+# %% ../nbs/04_treevae.ipynb #a1eedba2
 @patch
 @torch.no_grad()
 def reconstruct(self: TreeVAE, x, mean: bool = False, generator=None) -> TreeVAEOutput:
@@ -412,6 +444,7 @@ def reconstruct(self: TreeVAE, x, mean: bool = False, generator=None) -> TreeVAE
     rec = torch.stack([self.to_image(self.decoder[str(l)](z[l])) for l in L], 1)
     return TreeVAEOutput(L, leaf_matrix(probs, L), probs, z, rec)
 
+# %% ../nbs/04_treevae.ipynb #97695a87
 @patch
 @torch.no_grad()
 def generate(self: TreeVAE, n: int, generator=None, decode: bool = True) -> TreeVAEOutput:
@@ -430,6 +463,7 @@ def sample_leaves(out: TreeVAEOutput, generator=None, argmax: bool = False) -> t
 
 _PATH_MASKS: dict = {}
 
+# %% ../nbs/04_treevae.ipynb #3be1bae0
 def path_mask(tree: Tree, device=None) -> torch.Tensor:
     "V×L booleans: node `tree.nodes[v]` lies on the root-to-`tree.leaves[j]` path (cached per topology and device: it sits in the training loop)."
     key = (tuple(tree.nodes), tuple(tree.leaves), str(device))
@@ -437,6 +471,7 @@ def path_mask(tree: Tree, device=None) -> torch.Tensor:
         _PATH_MASKS[key] = torch.tensor([[n in tree.path(l) for l in tree.leaves] for n in tree.nodes], dtype=torch.bool, device=device)
     return _PATH_MASKS[key]
 
+# %% ../nbs/04_treevae.ipynb #df8dac7d
 def path_latents(tree: Tree, out: TreeVAEOutput, leaves: torch.Tensor):
     "Flattened (node_ids M, latents M×…, sample_index M) for the root-to-`leaves[b]` path of every sample b, node-major."
     dev = out.z[0].device
@@ -453,10 +488,12 @@ def treevae_state(model: TreeVAE, **extra) -> dict:
     "Checkpoint dict: config, tree topology, weights (+ extra entries)."
     return dict(kind="treevae", config=to_dict(model.cfg), tree=tree_to_json(model.tree), state_dict=model.state_dict(), **extra)
 
+# %% ../nbs/04_treevae.ipynb #4292d18c
 def save_treevae(model: TreeVAE, path, **extra):
     "Atomically write a TreeVAE checkpoint."
     return save_checkpoint(treevae_state(model, **extra), path)
 
+# %% ../nbs/04_treevae.ipynb #ec995b18
 def load_treevae_state(model: TreeVAE, ckpt: dict):
     "Load checkpoint weights into `model` strictly; the topologies must match."
     t = tree_from_json(ckpt["tree"])
@@ -465,6 +502,7 @@ def load_treevae_state(model: TreeVAE, ckpt: dict):
     model.load_state_dict(ckpt["state_dict"], strict=True)
     return model
 
+# %% ../nbs/04_treevae.ipynb #73424b7d
 def load_treevae(path, map_location="cpu") -> TreeVAE:
     "Rebuild a TreeVAE (config + topology) from a checkpoint and load its weights strictly."
     ckpt = load_checkpoint(path, map_location)
