@@ -9,6 +9,7 @@ whose subtree holds ≥ 1 % of the test set:
 Also draws every node's prefix generations into the tree (`nodes.png`).
 
     OMP_WAIT_POLICY=PASSIVE python benchmarks/node_conditioning.py --model runs/prefix/model --twin runs/prefix/twin --out DIR
+    OMP_WAIT_POLICY=PASSIVE python benchmarks/node_conditioning.py --model runs/prefix/model --guidance 1 --guidance-kind parent --out DIR2
 """
 import argparse, json, time
 from pathlib import Path
@@ -44,7 +45,8 @@ def run(a) -> dict:
     from treediffusion.classifier import predict_classes
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    res = dict(n=a.n, steps=a.steps, seed=a.seed, models={})
+    res = dict(n=a.n, steps=a.steps, seed=a.seed, guidance=a.guidance, guidance_kind=a.guidance_kind, models={})
+    guide = dict(guidance=a.guidance, guidance_kind=a.guidance_kind) if a.guidance else {}
     for name, folder, modes in (("prefix", a.model, ("prefix", "leaf")), ("twin", a.twin, ("leaf",))):
         if folder is None: continue
         model, tv, cfg = load_treediffusion(folder)
@@ -52,7 +54,7 @@ def run(a) -> dict:
         clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier")
         real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
         t0 = time.time()
-        rows = node_rows(model, tv, clf, real_pred, real_leaf, a.n, a.seed, modes, steps=a.steps)
+        rows = node_rows(model, tv, clf, real_pred, real_leaf, a.n, a.seed, modes, steps=a.steps, **guide)
         res["models"][name] = dict(folder=str(folder), prefix_prob=cfg.diffusion.prefix_prob, rows=rows, seconds=round(time.time() - t0, 1))
         if name == "prefix":
             ims = node_generations(model, tv, 9, torch.Generator().manual_seed(a.seed), steps=a.steps)
@@ -83,6 +85,9 @@ if __name__ == "__main__":
     p.add_argument("--n", type=int, default=40, help="generations (and real images for the floor) per node and mode")
     p.add_argument("--steps", type=int, default=None, help="sampling steps (default: the model's)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--guidance", type=float, default=0.0, help="guidance weight w for every mode (0: none)")
+    p.add_argument("--guidance-kind", default="unconditional", choices=["unconditional", "parent"],
+                   help="guide away from the null condition or from the parent's prefix (hierarchical guidance)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--plot-only", action="store_true", help="redraw OUT/node_conditioning.png from OUT/node_conditioning.json")
     a = p.parse_args()
