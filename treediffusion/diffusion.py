@@ -152,10 +152,11 @@ def epoch_batches(seed: int, epoch: int, n: int, bs: int, processes: int = 1, ra
     return perm.view(steps, processes, bs)[:, rank]
 
 # %% ../nbs/10_diffusion.ipynb #5d88f57e
-def optimizer_step(loss, model, opt, sched, ema, acc, grad_clip: float, where: str = ""):
+def optimizer_step(loss, model, opt, sched, ema, acc, grad_clip: float, step: int = 0, ck=None):
     "Backward, clip, step the optimiser and LR schedule, update the EMA; a non-finite loss stops training with the fix."
     if not torch.isfinite(loss):
-        raise FloatingPointError(f"non-finite diffusion loss {where}. Lower diffusion.lr or raise warmup_steps.")
+        raise FloatingPointError(f"non-finite diffusion loss at step {step}; the last good checkpoint {ck} is kept. "
+                                 "Lower diffusion.lr or raise warmup_steps.")
     opt.zero_grad(set_to_none=True); acc.backward(loss)
     if grad_clip: acc.clip_grad_norm_(model.parameters(), grad_clip)
     opt.step(); sched.step(); ema.update_parameters(acc.unwrap_model(model))
@@ -193,7 +194,7 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
             conds = tree_conditions(treevae, xs, len(xs) // bs, decode=d.recon_input)
             for x01, (pb, recon) in zip(xs.split(bs), conds):
                 loss = diffusion_loss(model, sch, x01, pb, recon, d, acc.autocast)
-                optimizer_step(loss, model, opt, sched, ema, acc, d.grad_clip, f"at step {step}; the last good checkpoint {ck} is kept")
+                optimizer_step(loss, model, opt, sched, ema, acc, d.grad_clip, step, ck)
                 step += 1; losses.append(loss.item()); bar.update(1); bar.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}")
                 if step % d.checkpoint_every == 0 or step >= d.max_steps: save()
                 if step >= d.max_steps: break
