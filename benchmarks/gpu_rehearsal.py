@@ -12,7 +12,7 @@ rounds is kept):
 - **TreeVAE train step** of a tree split breadth-first to the preset's `n_leaves` (the shape of a grown tree), at the
   preset batch size, as `grow_tree` runs it: uint8 batch → GPU → views (two augmented views when the contrastive loss is on)
   → negative ELBO → backward → Adam. fp32 (what growth runs today) and bf16 autocast.
-- **The views alone** (the per-image torchvision augmentation of `two_views`, for the RGB presets).
+- **The views alone** (`two_views`, batched since 2026-11-27; per-image torchvision before, for the RGB presets).
 - **Diffusion train step** as `train_diffusion` runs it (TreeVAE pass and path bookkeeping, ε-loss, backward, clipping,
   Adam, EMA) in bf16 autocast (`mixed_precision: auto` on CUDA) and in fp32.
 - **Path bookkeeping**: `path_latents` (vectorised) against the per-node, per-sample Python loop it replaced.

@@ -7,6 +7,7 @@ Docs: https://treediffusion.github.io/treediffusion/augment.html.md"""
 
 # %% ../nbs/04a_augment.ipynb #8c3a3124
 from __future__ import annotations
+import math
 from functools import partial
 
 import torch
@@ -15,21 +16,111 @@ import torch.nn.functional as F
 from .config import TreeVAEConfig
 
 # %% auto #0
-__all__ = ['two_views', 'affine_warp', 'affine_views', 'training_views']
+__all__ = ['GRAY', 'RECIPES', 'grayscale', 'rgb_to_hsv', 'hsv_to_rgb', 'crop_boxes', 'view_params', 'resized_crop',
+           'colour_jitter', 'apply_views', 'two_views', 'affine_warp', 'affine_views', 'training_views']
 
-# %% ../nbs/04a_augment.ipynb #77ab4caa
+# %% ../nbs/04a_augment.ipynb #600a2318
+GRAY = (0.2989, 0.587, 0.114)   # ITU-R 601 luma weights, as torchvision's grayscale
+
+def grayscale(x: torch.Tensor) -> torch.Tensor:
+    "Luma of a B×3×H×W batch, B×1×H×W."
+    w = torch.tensor(GRAY, device=x.device, dtype=x.dtype).view(1, 3, 1, 1)
+    return (x * w).sum(1, keepdim=True)
+
+# %% ../nbs/04a_augment.ipynb #92861111
+def rgb_to_hsv(x: torch.Tensor) -> torch.Tensor:
+    "B×3×H×W RGB in [0,1] → B×3×H×W hue (in turns, [0,1); 0 for grays), saturation, value."
+    r, g, b = x.unbind(1)
+    v, arg = x.max(1); c = v - x.min(1).values
+    safe = torch.where(c > 0, c, torch.ones_like(c))
+    h = torch.where(arg == 0, (g - b) / safe, torch.where(arg == 1, (b - r) / safe + 2, (r - g) / safe + 4))
+    h = torch.where(c > 0, (h / 6) % 1.0, torch.zeros_like(h))
+    s = torch.where(v > 0, c / torch.where(v > 0, v, torch.ones_like(v)), torch.zeros_like(v))
+    return torch.stack([h, s, v], 1)
+
+# %% ../nbs/04a_augment.ipynb #5a207143
+def hsv_to_rgb(x: torch.Tensor) -> torch.Tensor:
+    "Inverse of `rgb_to_hsv`: channel n of RGB (n = 5, 3, 1 for R, G, B) is v − v·s·clamp(min(k, 4 − k), 0, 1), k = (n + 6h) mod 6."
+    h, s, v = x.unbind(1)
+    n = torch.tensor([5.0, 3.0, 1.0], device=x.device, dtype=x.dtype).view(1, 3, 1, 1)
+    k = (n + 6 * h.unsqueeze(1)) % 6
+    return v.unsqueeze(1) - (v * s).unsqueeze(1) * torch.minimum(k, 4 - k).clamp(0, 1)
+
+# %% ../nbs/04a_augment.ipynb #da51fa45
+def crop_boxes(n: int, H: int, W: int, scale: tuple, ratio: tuple, device=None) -> torch.Tensor:
+    "RandomResizedCrop's boxes (top, left, height, width), n at once: ten tries of area × aspect, the first that fits, else the centre crop."
+    area = H * W * torch.empty(n, 10, device=device).uniform_(*scale)
+    aspect = torch.exp(torch.empty(n, 10, device=device).uniform_(math.log(ratio[0]), math.log(ratio[1])))
+    w, h = torch.sqrt(area * aspect).round(), torch.sqrt(area / aspect).round()
+    ok = (w > 0) & (w <= W) & (h > 0) & (h <= H)
+    first = ok.float().argmax(1, keepdim=True)
+    in_ratio = W / H          # centre-crop fallback, the aspect clamped to the allowed range
+    fw, fh = (W, round(W / ratio[0])) if in_ratio < ratio[0] else (round(H * ratio[1]), H) if in_ratio > ratio[1] else (W, H)
+    h = torch.where(ok.any(1), h.gather(1, first)[:, 0], torch.full((n,), float(fh), device=device))
+    w = torch.where(ok.any(1), w.gather(1, first)[:, 0], torch.full((n,), float(fw), device=device))
+    u = torch.rand(n, 2, device=device)
+    top = torch.where(ok.any(1), (u[:, 0] * (H - h + 1)).floor(), ((H - h) / 2).floor())
+    left = torch.where(ok.any(1), (u[:, 1] * (W - w + 1)).floor(), ((W - w) / 2).floor())
+    return torch.stack([top, left, h, w], 1)
+
+# %% ../nbs/04a_augment.ipynb #d3fd10eb
+RECIPES = dict(   # crop scale, crop aspect, jitter p, (brightness, contrast, saturation, hue), grayscale p
+    color=dict(scale=(0.2, 1.0), ratio=(3 / 4, 4 / 3), jitter=0.8, strength=(0.4, 0.4, 0.4, 0.1), gray=0.2),
+    celeba=dict(scale=(0.75, 1.0), ratio=(0.8, 1.25), jitter=0.8, strength=(0.2, 0.2, 0.2, 0.0), gray=0.0))
+
+# %% ../nbs/04a_augment.ipynb #d005d5a6
+def view_params(n: int, H: int, W: int, kind: str = "color", device=None) -> dict:
+    "Every random choice of n views, drawn at once: crop boxes, flips, jitter on/off, its four factors and their order, grayscale."
+    r = RECIPES[kind]; b, c, s, hue = r["strength"]
+    u = lambda lo, hi: torch.empty(n, device=device).uniform_(lo, hi)
+    return dict(box=crop_boxes(n, H, W, r["scale"], r["ratio"], device), flip=torch.rand(n, device=device) < 0.5,
+                jitter=torch.rand(n, device=device) < r["jitter"], factors=torch.stack([u(1 - b, 1 + b), u(1 - c, 1 + c), u(1 - s, 1 + s), u(-hue, hue)], 1),
+                order=torch.rand(n, 4, device=device).argsort(1), gray=torch.rand(n, device=device) < r["gray"])
+
+# %% ../nbs/04a_augment.ipynb #56a7bf64
+def resized_crop(x: torch.Tensor, box: torch.Tensor, size: int, flip: torch.Tensor) -> torch.Tensor:
+    "Crop each image to its box and resize it to size×size (bilinear, half-pixel centres, edges clamped to the box), mirrored where `flip`."
+    B, _, H, W = x.shape
+    t = (torch.arange(size, device=x.device, dtype=x.dtype) + 0.5) / size          # output pixel centres, in box units
+    t = t.expand(B, size)
+    ys = (box[:, :1] + t * box[:, 2:3] - 0.5).clamp(box[:, :1], box[:, :1] + box[:, 2:3] - 1)
+    tx = torch.where(flip.view(B, 1), t.flip(1), t)
+    xs = (box[:, 1:2] + tx * box[:, 3:4] - 0.5).clamp(box[:, 1:2], box[:, 1:2] + box[:, 3:4] - 1)
+    grid = torch.stack([xs.view(B, 1, size).expand(B, size, size) / (W - 1), ys.view(B, size, 1).expand(B, size, size) / (H - 1)], -1) * 2 - 1
+    return F.grid_sample(x, grid, mode="bilinear", align_corners=True)
+
+# %% ../nbs/04a_augment.ipynb #5a905597
+def colour_jitter(x: torch.Tensor, factors: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+    "Brightness, contrast, saturation and hue (factors B×4), applied to each image in its own order (B×4), clamped to [0,1] after each."
+    for pos in range(4):          # at each position every image takes one op: the three blends at once, then hue where drawn
+        k = order[:, pos].view(-1, 1, 1, 1); f = factors.gather(1, order[:, pos:pos + 1]).view(-1, 1, 1, 1)
+        luma = grayscale(x)
+        target = torch.where(k == 0, torch.zeros_like(luma), torch.where(k == 1, luma.mean((1, 2, 3), keepdim=True), luma))
+        f = torch.where(k == 3, torch.ones_like(f), f)                    # a hue step is an identity blend (1·x + 0·target)
+        x = (f * x + (1 - f) * target).clamp(0, 1)
+        m = (order[:, pos] == 3) & (factors[:, 3] != 0)                   # a zero hue shift (CelebA) is skipped
+        if m.any():
+            hsv = rgb_to_hsv(x[m]); hsv[:, 0] = (hsv[:, 0] + factors[m, 3].view(-1, 1, 1)) % 1.0
+            x[m] = hsv_to_rgb(hsv)
+    return x
+
+# %% ../nbs/04a_augment.ipynb #5e01b3c8
+def apply_views(x: torch.Tensor, p: dict) -> torch.Tensor:
+    "The views `view_params` describes, all at once: resized crop and flip, jitter where on, grayscale where drawn."
+    v = resized_crop(x, p["box"], x.shape[-1], p["flip"])
+    j = p["jitter"]
+    if j.any(): v[j] = colour_jitter(v[j], p["factors"][j], p["order"][j])
+    g = p["gray"]
+    if g.any(): v[g] = grayscale(v[g]).expand(-1, 3, -1, -1)
+    return v
+
+# %% ../nbs/04a_augment.ipynb #85596b30
 def two_views(x: torch.Tensor, all_images: bool = False, kind: str = "color") -> torch.Tensor:
-    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (float [0,1] batch), or for all of them (`all_images`)."
-    import torchvision.transforms.v2 as T
-    s = x.shape[-1]
-    if kind == "celeba":      # the reference's CelebA views: mild crops, no hue shift, no grayscale (faces stay faces)
-        aug = T.Compose([T.RandomResizedCrop(s, scale=(0.75, 1.0), ratio=(0.8, 1.25), antialias=True), T.RandomHorizontalFlip(),
-                         T.RandomApply([T.ColorJitter(0.2, 0.2, 0.2)], p=0.8)])
-    else:                     # CIFAR-10 / CUBICC (SimCLR-style)
-        aug = T.Compose([T.RandomResizedCrop(s, scale=(0.2, 1.0), antialias=True), T.RandomHorizontalFlip(),
-                         T.RandomApply([T.ColorJitter(0.4, 0.4, 0.4, 0.1)], p=0.8), T.RandomGrayscale(0.2)])
+    "[aug(x_1..x_m), aug(x_1..x_m)] for the first m = len(x)//2 images (float [0,1] B×3×H×W batch), or for all of them (`all_images`); `kind`: a `RECIPES` key."
+    if kind not in RECIPES: raise ValueError(f"two_views: unknown kind {kind!r}; use one of {sorted(RECIPES)}")
     x = x if all_images else x[: max(len(x) // 2, 1)]
-    return torch.cat([torch.stack([aug(im) for im in x]) for _ in range(2)]).clamp(0, 1)
+    x = torch.cat([x, x]); B, _, H, W = x.shape
+    return apply_views(x, view_params(B, H, W, kind, x.device)).clamp(0, 1)
 
 # %% ../nbs/04a_augment.ipynb #65058774
 def affine_warp(x: torch.Tensor, angle, translate, scale, shear) -> torch.Tensor:
