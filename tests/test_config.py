@@ -24,7 +24,7 @@ CASES = list(numeric_fields())
 # values that are out of range although non-negative: probabilities ≥ 1 and the β schedule's order
 EXTRA = [("unet", UNetConfig, "dropout", 1.0), ("diffusion", DiffusionConfig, "ema_decay", 1.0), ("diffusion", DiffusionConfig, "cond_drop", 1.0), ("diffusion", DiffusionConfig, "prefix_prob", 1.5),
          ("diffusion", DiffusionConfig, "beta_start", 0.5), ("diffusion", DiffusionConfig, "sample_steps", 5000),
-         ("growth", GrowthConfig, "prune_threshold", 1.0), ("treevae", TreeVAEConfig, "router_dropout", 1.0), ("eval", EvalConfig, "eta", 1.5),
+         ("growth", GrowthConfig, "prune_threshold", 1.0), ("growth", GrowthConfig, "final_prune_threshold", 0.5), ("treevae", TreeVAEConfig, "router_dropout", 1.0), ("eval", EvalConfig, "eta", 1.5),
          ("eval", EvalConfig, "entropy_threshold", 0.0), ("eval", EvalConfig, "fidelity_min_mass", 1.0)]
 
 

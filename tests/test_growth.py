@@ -19,6 +19,7 @@ def config():
     g = c.growth    # every phase kind ≥ 2 epochs, an intermediate phase after every split, a checkpoint after every epoch
     g.epochs, g.epochs_smalltree, g.epochs_intermediate, g.epochs_finetune, g.intermediate_every, g.checkpoint_minutes = 3, 2, 2, 3, 1, 0
     c.treevae.contrastive_weight, c.treevae.contrastive_augment = 1.0, "affine"    # the augmentation's random draws must resume too
+    g.prune, g.final_prune_threshold, g.epochs_refinetune = False, 0.01, 2          # an empty leaf is left for the final prune
     return c
 
 
@@ -28,10 +29,11 @@ def setup(tmp_path_factory):
     d = tmp_path_factory.mktemp("ref"); log = []
     ref = G.grow_tree(c, ims, out=d, log=log.append)
     assert any(l.startswith("[intermediate") for l in log) and any(l.startswith("[split") for l in log), log
+    assert any(l.startswith("[refinetune") for l in log), log                       # the final prune pruned a leaf
     return c, ims, ref, load_checkpoint(d / "growth.pt")["growth"]["history"]
 
 
-@pytest.mark.parametrize("kind", ["initial", "split", "intermediate", "finetune"])
+@pytest.mark.parametrize("kind", ["initial", "split", "intermediate", "finetune", "refinetune"])
 def test_growth_resumes_mid_phase_bitwise(setup, tmp_path, monkeypatch, kind):
     c, ims, ref, ref_hist = setup
     seen, orig = [], G._save_growth
@@ -42,7 +44,7 @@ def test_growth_resumes_mid_phase_bitwise(setup, tmp_path, monkeypatch, kind):
             seen.append(p["epoch"])
             if p["epoch"] == target: raise Killed(p)
     epochs = {"initial": c.growth.epochs, "split": c.growth.epochs_smalltree, "intermediate": c.growth.epochs_intermediate,
-              "finetune": c.growth.epochs_finetune}[kind]
+              "finetune": c.growth.epochs_finetune, "refinetune": c.growth.epochs_refinetune}[kind]
     target = random.Random(kind).randrange(1, epochs)          # a random epoch inside the phase (never its last)
     monkeypatch.setattr(G, "_save_growth", save_then_die)
     with pytest.raises(Killed): G.grow_tree(c, ims, out=tmp_path, log=lambda s: None)

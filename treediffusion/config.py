@@ -170,6 +170,9 @@ class GrowthConfig:
                                     # leaves are effective (routers that collapse can otherwise keep growth going)
     checkpoint_minutes: float = 5.0 # mid-phase checkpoint at the end of an epoch once this many minutes passed since the last
                                     # (0: every epoch); a killed run resumes from it, bit for bit
+    final_prune_threshold: float = 0.0  # after the finetune, prune leaves left holding < this fraction of the train set, then
+                                        # refinetune (0: off, as in the reference; leaves can empty out during the finetune)
+    epochs_refinetune: int = 0          # full-tree epochs after such a final prune, α held at the finetune's last value
     def __post_init__(self): check_growth_config(self)
 
 # %% ../nbs/01_config.ipynb #e9e08b23
@@ -177,7 +180,7 @@ def check_growth_config(c: GrowthConfig):
     "Check every field of a `GrowthConfig` at load: one `ConfigError` naming the key, the bad value and what is allowed."
     if c.n_leaves < 2: raise ConfigError(f"growth.n_leaves must be ≥ 2, got {c.n_leaves}")
     for k in ("epochs", "epochs_smalltree", "epochs_intermediate", "epochs_finetune", "min_leaf_samples", "weight_decay", "kl_start",
-              "kl_decay", "checkpoint_minutes"):
+              "kl_decay", "checkpoint_minutes", "epochs_refinetune"):
         if getattr(c, k) < 0: raise ConfigError(f"growth.{k} must be ≥ 0, got {getattr(c, k)}")
     for k in ("intermediate_every", "lr_step", "max_depth"):
         if getattr(c, k) < 1: raise ConfigError(f"growth.{k} must be ≥ 1, got {getattr(c, k)}")
@@ -185,6 +188,8 @@ def check_growth_config(c: GrowthConfig):
     if c.kl_decay_finetune is not None and c.kl_decay_finetune < 0:
         raise ConfigError(f"growth.kl_decay_finetune must be ≥ 0 or null, got {c.kl_decay_finetune}")
     if not 0 <= c.prune_threshold < 1: raise ConfigError(f"growth.prune_threshold must be in [0, 1), got {c.prune_threshold}")
+    if not 0 <= c.final_prune_threshold < 0.5:
+        raise ConfigError(f"growth.final_prune_threshold must be in [0, 0.5) (a fraction of the train set), got {c.final_prune_threshold}")
     if c.view_epochs not in ("full", "half"): raise ConfigError(f"growth.view_epochs must be 'full' or 'half', got {c.view_epochs!r}")
     if c.max_splits < c.n_leaves - 1:
         raise ConfigError(f"growth.max_splits={c.max_splits} cannot reach n_leaves={c.n_leaves} (that takes at least "

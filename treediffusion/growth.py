@@ -22,7 +22,8 @@ from .augment import training_views
 # %% auto #0
 __all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'step_batch', 'train_phase', 'predict_leaf_probs', 'choose_leaf',
            'path_posterior', 'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'rng_state', 'set_rng_state',
-           'tree_figure', 'start_growth', 'next_split', 'prune_stage', 'grow_tree']
+           'tree_figure', 'start_growth', 'next_split', 'prune_stage', 'final_prune', 'refinetune_schedule',
+           'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
 def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False, drop_last: bool = False,
@@ -228,6 +229,20 @@ def prune_stage(model: TreeVAE, images: torch.Tensor, g, state: dict, log=print)
     pruned = prune_small_leaves(model, images, g.prune_threshold) if g.prune and len(model.tree.leaves) > 1 else []
     state["history"].append(dict(phase="prune", pruned=pruned, leaves=model.tree.leaves)); log(f"[prune] removed {pruned}")
 
+# %% ../nbs/05_growth.ipynb #df5588f3
+def final_prune(model: TreeVAE, images: torch.Tensor, g, state: dict, log=print) -> bool:
+    "After the finetune, prune the leaves left holding < `g.final_prune_threshold` of the data (their images fall to the sibling's side), recorded in the history; True if any was pruned."
+    if g.final_prune_threshold <= 0: return False
+    pruned = prune_small_leaves(model, images, g.final_prune_threshold)
+    state["history"].append(dict(phase="final_prune", pruned=pruned, leaves=model.tree.leaves)); log(f"[final prune] removed {pruned}")
+    return bool(pruned)
+
+# %% ../nbs/05_growth.ipynb #59878da1
+def refinetune_schedule(g: GrowthConfig) -> GrowthConfig:
+    "The schedule of the short refinetune after a final prune: α held at the value the finetune ended with."
+    f = finetune_schedule(g)
+    return replace(f, kl_start=kl_weight(max(g.epochs_finetune - 1, 0), f), kl_decay=0.0)
+
 # %% ../nbs/05_growth.ipynb #80d268a0
 def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: bool = True, device=None, log=print) -> TreeVAE:
     "Grow, prune and finetune a TreeVAE on uint8 `images` following `cfg.growth`; checkpoints in `out`, resumed from there."
@@ -235,8 +250,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
     model, state, gen = start_growth(cfg, out, resume, dev, log)
     save = lambda keep_as=None: _save_growth(model, state, cfg, out, keep_as, rng_state(gen, dev))
     bs, views = step_batch(cfg)
-    def train(name, loss, params, epochs, data=images, sched=g, mods=None):
-        "One phase, checkpointed mid-phase (growth.checkpoint_minutes) and resumed from the interrupted run's progress."
+    def train(name, loss, params, epochs, data=images, sched=g, mods=None):   # one phase, checkpointed and resumed mid-phase
         p = state["phase"] if state["phase"] is not None and state["phase"]["name"] == name else None
         t0 = time.time() - (p["seconds"] if p else 0.0)
         def keep(progress): state["phase"] = dict(progress, name=name, seconds=time.time() - t0); save()
@@ -264,8 +278,9 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         log(f"[split{n + 1}] leaf {leaf} → {tuple(sp['children'])} on {len(sub)} samples (n_eff={sp['n_eff']}), {s:.0f}s")
         save(); _picture(model, images, out, f"tree_split{n + 1}")
     if state["stage"] == "prune":
-        prune_stage(model, images, g, state, log)
-        state["stage"] = "finetune"; save(keep_as="grown.pt")   # the pruned tree, to re-finetune
+        prune_stage(model, images, g, state, log); state["stage"] = "finetune"; save(keep_as="grown.pt")   # the pruned tree, to re-finetune
     if state["stage"] == "finetune":
-        phase("finetune", g.epochs_finetune, finetune_schedule(g)); state["stage"] = "done"; save()
+        phase("finetune", g.epochs_finetune, finetune_schedule(g)); state["stage"] = "refinetune" if final_prune(model, images, g, state, log) else "done"; save()
+    if state["stage"] == "refinetune":
+        phase("refinetune", g.epochs_refinetune, refinetune_schedule(g)); state["stage"] = "done"; save()
     return model.eval()
