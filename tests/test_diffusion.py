@@ -86,7 +86,7 @@ def test_prefix_conditioning_cli(tree_dir, tmp_path):
                        capture_output=True, text=True, cwd=ROOT)
     r = subprocess.run(cli("sample", "--model", tmp_path / "full", "--mode", "subtree", "--node", 0, "--condition", "prefix", "--out", tmp_path / "s"),
                        capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 1 and "prefix_prob > 0" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert r.returncode == 2 and "prefix_prob > 0" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
     r = subprocess.run(cli("sample", "--model", tmp_path / "full", "--mode", "sample", "--n", 2, "--steps", 2, "--guidance", 1,
                            "--guidance-kind", "parent", "--out", tmp_path / "s"), capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 1 and "prefix_prob > 0" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert r.returncode == 2 and "prefix_prob > 0" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]

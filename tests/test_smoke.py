@@ -46,7 +46,7 @@ def test_run_refuses_missing_inception_weights_before_training(tmp_path):
     cfg = (ROOT / "configs/tiny.yml").read_text().replace("eval:\n", "eval:\n  inception: true\n  inception_weights: /nonexistent/weights.pth\n")
     (tmp_path / "c.yml").write_text(cfg)
     r = subprocess.run(cli("run", "--config", str(tmp_path / "c.yml"), "--out", str(tmp_path / "run")), capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.returncode == 2, r.stdout + r.stderr
     err = r.stderr.strip().splitlines()
     assert len(err) == 1 and "Inception weights" in err[0] and "eval.inception_weights" in err[0], r.stderr
     assert not (tmp_path / "run" / "tree").exists()

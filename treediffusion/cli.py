@@ -70,5 +70,5 @@ def main(argv: list | None = None):
     try: f(**{k: v for k, v in vars(args).items() if k in params})   # drop fastcore's generic --pdb/--xtra
     except USER_ERRORS as e:                      # bad input: one line naming the fix, no stack (TREEDIFFUSION_DEBUG=1 shows it)
         if os.environ.get("TREEDIFFUSION_DEBUG"): raise
-        print(f"treediffusion {cmd}: error: {e}", file=sys.stderr); return 1
+        print(f"treediffusion {cmd}: error: {e}", file=sys.stderr); return 2
     return 0

@@ -1,0 +1,48 @@
+"Every kind of bad input to the console command ends with one `error:` line on stderr and exit code 2, no traceback, nothing run."
+import os, pickle, re, shutil, subprocess
+
+import pytest
+
+from conftest import ROOT, cli
+
+
+class Payload:
+    "Unpickling this would create a file: the crafted checkpoint must be refused before that happens."
+    def __init__(self, path): self.path = path
+    def __reduce__(self): return (open, (self.path, "w"))
+
+
+def cases(tmp):
+    typo = (ROOT / "configs/tiny.yml").read_text().replace("  epochs_finetune:", "  epochs_finetunee:")
+    (tmp / "typo.yml").write_text(typo)
+    (tmp / "neg.yml").write_text(re.sub(r"(?m)^  max_steps: \d+", "  max_steps: -5", (ROOT / "configs/tiny.yml").read_text()))
+    for name in ("truncated", "crafted"): (tmp / name).mkdir()
+    shutil.copyfile(ROOT / "pretrained/fashion-mnist-cpu/config.yml", tmp / "truncated/config.yml")
+    (tmp / "truncated/diffusion.pt").write_bytes((ROOT / "pretrained/fashion-mnist-cpu/diffusion.pt").read_bytes()[:5000])
+    (tmp / "crafted/diffusion.pt").write_bytes(pickle.dumps({"kind": "diffusion", "x": Payload(str(tmp / "pwned"))}))
+    return {   # kind: (argv, a word the message must contain)
+        "unknown config key": (["fit-tree", "--config", tmp / "typo.yml", "--out", tmp / "o1"], "epochs_finetunee"),
+        "value out of range": (["fit-tree", "--config", tmp / "neg.yml", "--out", tmp / "o2"], "max_steps"),
+        "missing config": (["fit-tree", "--config", tmp / "nope.yml", "--out", tmp / "o3"], "nope.yml"),
+        "unknown dataset": (["data", "no-such-dataset", "--root", tmp], "no-such-dataset"),
+        "missing model": (["sample", "--model", tmp / "no-model", "--out", tmp / "o4"], "no-model"),
+        "truncated checkpoint": (["sample", "--model", tmp / "truncated", "--out", tmp / "o5"], "diffusion.pt"),
+        "crafted checkpoint": (["sample", "--model", tmp / "crafted", "--out", tmp / "o6"], "diffusion.pt"),
+        "bad argument": (["sample", "--n", "many"], "--n"),
+    }
+
+
+KINDS = ["unknown config key", "value out of range", "missing config", "unknown dataset", "missing model", "truncated checkpoint",
+         "crafted checkpoint", "bad argument"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, kind):
+    argv, word = cases(tmp_path)[kind]
+    env = dict(os.environ); env.pop("TREEDIFFUSION_DEBUG", None)
+    r = subprocess.run(cli(*argv), capture_output=True, text=True, cwd=tmp_path, env=env)
+    lines = [l for l in r.stderr.strip().splitlines() if "error:" in l]
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    assert "Traceback" not in r.stderr and len(lines) == 1 and word in lines[0], r.stderr[-2000:]
+    assert not (tmp_path / "pwned").exists()                      # the crafted checkpoint's payload never ran
+    assert not any((tmp_path / f"o{i}").exists() for i in range(1, 7))   # nothing was trained or written
