@@ -17,7 +17,7 @@ for p in os.environ["PRESETS"].split():
     for s in map(int, os.environ["SEEDS"].split()):
         c = load_config(preset_path(p)); c.seed = s
         if os.environ.get("SMOKE"):
-            g = c.growth; g.epochs = g.epochs_smalltree = g.epochs_intermediate = g.epochs_finetune = 1; g.max_splits = 3
+            g = c.growth; g.epochs = g.epochs_smalltree = g.epochs_intermediate = g.epochs_finetune = 1; g.n_leaves, g.max_splits = 3, 3
             c.data.n_train, c.data.n_test = 512, 256
         save_config(c, f"{os.environ['R']}/{p}_s{s}.yml")
 PYEOF

@@ -39,7 +39,7 @@ def table(rows, commit) -> str:
          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         L.append(f"| {r['preset']} | {r['seed']} | " + " | ".join(f(r.get(k)) for k in KEYS) +
-                 f" | {f(r.get('leaves'))} | {f(r.get('smallest_leaf_share'))} | {f(r.get('splits'))} | {'yes' if r['settled'] and r['finished'] else 'no'} | {f(r.get('minutes'))} |")
+                 f" | {f(r.get('leaves'))} | {f(r.get('smallest_leaf_share'))} | {f(r.get('splits'))} | {'yes' if r['settled'] and r['finished'] else 'no'} | {r.get('minutes', '–')} |")
     for p in sorted({r["preset"] for r in rows}):
         done = [r for r in rows if r["preset"] == p and r["finished"]]
         if len(done) > 1:
