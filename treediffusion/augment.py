@@ -56,11 +56,12 @@ def crop_boxes(n: int, H: int, W: int, scale: tuple, ratio: tuple, device=None) 
     first = ok.float().argmax(1, keepdim=True)
     in_ratio = W / H          # centre-crop fallback, the aspect clamped to the allowed range
     fw, fh = (W, round(W / ratio[0])) if in_ratio < ratio[0] else (round(H * ratio[1]), H) if in_ratio > ratio[1] else (W, H)
-    h = torch.where(ok.any(1), h.gather(1, first)[:, 0], torch.full((n,), float(fh), device=device))
-    w = torch.where(ok.any(1), w.gather(1, first)[:, 0], torch.full((n,), float(fw), device=device))
+    fits = ok.any(1)
+    h = torch.where(fits, h.gather(1, first)[:, 0], torch.full((n,), float(fh), device=device))
+    w = torch.where(fits, w.gather(1, first)[:, 0], torch.full((n,), float(fw), device=device))
     u = torch.rand(n, 2, device=device)
-    top = torch.where(ok.any(1), (u[:, 0] * (H - h + 1)).floor(), ((H - h) / 2).floor())
-    left = torch.where(ok.any(1), (u[:, 1] * (W - w + 1)).floor(), ((W - w) / 2).floor())
+    top = torch.where(fits, (u[:, 0] * (H - h + 1)).floor(), ((H - h) / 2).floor())
+    left = torch.where(fits, (u[:, 1] * (W - w + 1)).floor(), ((W - w) / 2).floor())
     return torch.stack([top, left, h, w], 1)
 
 # %% ../nbs/04a_augment.ipynb #d3fd10eb
