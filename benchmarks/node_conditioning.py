@@ -5,7 +5,9 @@ whose subtree holds ≥ 1 % of the test set:
   - real: the class histogram (shipped classifier) of the test images whose argmax leaf lies under a,
   - `prefix`: `--n` generations conditioned on the path root → a only (`sample(node=a, condition="prefix")`),
   - `leaf`: `--n` generations from leaves under a drawn from the prior, each conditioned on its full path (today's subtree mode),
-  - the total-variation distance of each to the real histogram, and the noise floor of `--n` real images from under a.
+  - the total-variation distance of each to the real histogram, and the noise floor of `--n` real images from under a;
+  - beside it (`prefix_soft`, `leaf_soft`) the distance to a soft target: every test image weighted by q(a | x), its
+    probability of passing through a (training conditions come from sampled, not argmax, paths); all histograms are stored.
 Also draws every node's prefix generations into the tree (`nodes.png`).
 
     OMP_WAIT_POLICY=PASSIVE python benchmarks/node_conditioning.py --model runs/prefix/model --twin runs/prefix/twin --out DIR
@@ -15,7 +17,7 @@ import argparse, json, time
 from pathlib import Path
 
 
-def node_rows(model, tv, clf, real_pred, real_leaf, n, seed, modes, n_classes=10, min_mass=0.01, **kw):
+def node_rows(model, tv, clf, real_pred, real_leaf, n, seed, modes, n_classes=10, min_mass=0.01, leaf_probs=None, **kw):
     import numpy as np, torch
     from treediffusion.sampling import sample
     from treediffusion.classifier import predict_classes
@@ -26,22 +28,29 @@ def node_rows(model, tv, clf, real_pred, real_leaf, n, seed, modes, n_classes=10
         if under.mean() < min_mass: continue
         real_h = _class_hist(real_pred[under], n_classes)
         floor = total_variation(_class_hist(real_pred[under][rng.choice(under.sum(), n, replace=False)], n_classes), real_h)
-        row = dict(node=a, is_leaf=tv.tree.is_leaf(a), depth=int(np.log2(a + 1)), mass=float(under.mean()), noise_floor=float(floor))
+        row = dict(node=a, is_leaf=tv.tree.is_leaf(a), depth=int(np.log2(a + 1)), mass=float(under.mean()), noise_floor=float(floor),
+                   real_hist=real_h.round(4).tolist())
+        if leaf_probs is not None:        # soft target: every test image weighted by q(a | x), its probability of passing through a
+            w = leaf_probs[:, np.isin(tv.tree.leaves, tv.tree.subtree(a))].sum(1)
+            soft_h = np.bincount(np.asarray(real_pred, dtype=np.int64), weights=w, minlength=n_classes) / w.sum()
+            row["real_hist_soft"] = soft_h.round(4).tolist()
         for m in modes:
             g = torch.Generator().manual_seed(seed)
             ims = sample(model, tv, n, g, node=a, condition=m, **kw)["images"]
-            row[m] = float(total_variation(_class_hist(predict_classes(clf, ims.cpu()), n_classes), real_h))
+            h = _class_hist(predict_classes(clf, ims.cpu()), n_classes)
+            row[m] = float(total_variation(h, real_h)); row[f"{m}_hist"] = h.round(4).tolist()
+            if leaf_probs is not None: row[f"{m}_soft"] = float(total_variation(h, soft_h))
         rows.append(row); print(row, flush=True)
     return rows
 
 
 def run(a) -> dict:
-    import torch
+    import numpy as np, torch
     from treediffusion.core import configure_cpu_runtime
     from treediffusion.data import dataset_from_config
     from treediffusion.diffusion import load_treediffusion
     from treediffusion.sampling import node_generations, node_figure
-    from treediffusion.evaluation import get_classifier, real_leaves
+    from treediffusion.evaluation import get_classifier, predict_leaf_probs
     from treediffusion.classifier import predict_classes
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
@@ -52,9 +61,10 @@ def run(a) -> dict:
         model, tv, cfg = load_treediffusion(folder)
         test = dataset_from_config(cfg.data, "test")
         clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier")
-        real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
+        lp = predict_leaf_probs(tv, test.images).numpy()
+        real_pred, real_leaf = predict_classes(clf, test.images), np.asarray(tv.tree.leaves)[lp.argmax(1)]   # = evaluation.real_leaves
         t0 = time.time()
-        rows = node_rows(model, tv, clf, real_pred, real_leaf, a.n, a.seed, modes, steps=a.steps, **guide)
+        rows = node_rows(model, tv, clf, real_pred, real_leaf, a.n, a.seed, modes, leaf_probs=lp, steps=a.steps, **guide)
         res["models"][name] = dict(folder=str(folder), prefix_prob=cfg.diffusion.prefix_prob, rows=rows, seconds=round(time.time() - t0, 1))
         if name == "prefix":
             ims = node_generations(model, tv, 9, torch.Generator().manual_seed(a.seed), steps=a.steps)

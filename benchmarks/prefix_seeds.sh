@@ -7,13 +7,15 @@
 #   bash benchmarks/prefix_seeds.sh runs/prefix3                                     # prefix_prob 0.3 (seed 0: runs/prefix)
 #   PROB=0.5 TWINS=runs/prefix3 NODES=1 SEEDS="0 2" bash benchmarks/prefix_seeds.sh runs/prefix5 &   # two calls share
 #   PROB=0.5 TWINS=runs/prefix3 NODES=1 SEEDS="1" bash benchmarks/prefix_seeds.sh runs/prefix5        # two cores
-# TWINS=DIR reuses DIR's twins (trained and scored) instead of training new ones.
+# TWINS=DIR reuses DIR's twins (trained and scored) instead of training new ones; STEPS=N trains N steps instead of the
+# demo's 700 (the twins of TWINS keep theirs).
 set -euo pipefail
-OUT=${1:-runs/prefix3}; PROB=${PROB:-0.3}; SEEDS=${SEEDS:-0 1 2}; TWINS=${TWINS:-}; NODES=${NODES:-0}; mkdir -p "$OUT"
+OUT=${1:-runs/prefix3}; PROB=${PROB:-0.3}; SEEDS=${SEEDS:-0 1 2}; TWINS=${TWINS:-}; NODES=${NODES:-0}; STEPS=${STEPS:-}; mkdir -p "$OUT"
 export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=17179869184
 PY=${PY:-.venv/bin/python}; TD=${TD:-.venv/bin/treediffusion}
 sed "s/^  signal: path\$/  signal: path\n  prefix_prob: $PROB/" configs/demo.yml > "$OUT/prefix.yml"
 cp configs/demo.yml "$OUT/twin.yml"
+[ -z "$STEPS" ] || sed -i "s/^  max_steps: [0-9]*/  max_steps: $STEPS/" "$OUT/prefix.yml" "$OUT/twin.yml"
 KINDS="prefix twin"
 if [ -n "$TWINS" ]; then
   KINDS=prefix
@@ -22,7 +24,7 @@ if [ -n "$TWINS" ]; then
     [ -e "$OUT/twin_s$seed.json" ] || cp "$TWINS/twin_s$seed.json" "$OUT/twin_s$seed.json"
   done
 fi
-if [ "$PROB" = 0.3 ]; then   # the seed-0 pair of the first study, trained with this recipe before this script existed
+if [ "$PROB" = 0.3 ] && [ -z "$STEPS" ]; then   # the seed-0 pair of the first study, trained with this recipe before this script existed
   for kind in $KINDS; do
     [ -e "$OUT/${kind}_s0/diffusion" ] || { mkdir -p "$OUT/${kind}_s0"; ln -s "$PWD/runs/prefix/$([ $kind = prefix ] && echo model || echo twin)" "$OUT/${kind}_s0/diffusion"; }
   done
