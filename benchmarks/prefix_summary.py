@@ -19,9 +19,9 @@ RECIPES = {   # label: the JSONs of its seeds
 
 def internal_tv(path) -> dict:
     "Mass-weighted TV over the internal nodes of one model, for each mode and the noise floor."
-    rows = [r for r in json.loads(Path(path).read_text())["models"]["prefix"]["rows"] if not r["is_leaf"]]
+    d = json.loads(Path(path).read_text()); rows = [r for r in d["models"]["prefix"]["rows"] if not r["is_leaf"]]
     m = sum(r["mass"] for r in rows)
-    return {k: sum(r[k] * r["mass"] for r in rows) / m for k in ("leaf", "prefix", "noise_floor")}
+    return {"n": d["n"], **{k: sum(r[k] * r["mass"] for r in rows) / m for k in ("leaf", "prefix", "noise_floor")}}
 
 
 def main(out):
@@ -39,7 +39,7 @@ def main(out):
             y = [x[k] for x in v]; xpos = i + (j - 0.5) * 0.35
             ax.bar(xpos, np.mean(y), 0.33, color=c, alpha=0.6, label=name if i == 0 else None)
             ax.scatter([xpos] * len(y), y, color=c, edgecolor="k", s=18, zorder=3)
-        ax.plot([i - 0.4, i + 0.4], [np.mean([x["noise_floor"] for x in v])] * 2, "k--", lw=1, label="noise floor (200 real images)" if i == 0 else None)
+        ax.plot([i - 0.4, i + 0.4], [np.mean([x["noise_floor"] for x in v])] * 2, "k--", lw=1, label=f"noise floor ({v[0]['n']} real images)" if i == 0 else None)
     ax.set_xticks(range(len(res)), list(res), fontsize=8); ax.set_ylabel("TV to the node's real class mix\n(internal nodes, mass-weighted)", fontsize=8)
     ax.set_ylim(0, 0.34); ax.legend(fontsize=7, loc="upper left", ncol=1); ax.set_title("Sampling an internal node: lower is better (dots: seeds)", fontsize=9)
     fig.tight_layout(); fig.savefig(out, dpi=110); plt.close(fig)
