@@ -87,3 +87,31 @@ def test_growth_is_deterministic_across_processes(tmp_path):
     assert (tmp_path / "a/tree.json").read_text() == (tmp_path / "b/tree.json").read_text()
     sa, sb = (load_checkpoint(tmp_path / k / "treevae.pt")["state_dict"] for k in ("a", "b"))
     assert sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+def test_intermediate_contrastive_scale(monkeypatch):
+    "`growth.intermediate_contrastive: 0` trains the intermediate phases on plain batches without the InfoNCE term; the other phases keep it."
+    from dataclasses import replace
+    from treediffusion.treevae import TreeVAE
+    c = config(); c.growth.intermediate_contrastive = 0.0
+    c.growth.epochs, c.growth.epochs_smalltree, c.growth.epochs_intermediate, c.growth.epochs_finetune = 1, 1, 1, 1
+    m = TreeVAE(c.treevae).train(); x = torch.rand(8, 1, c.treevae.image_size, c.treevae.image_size)
+    plain = TreeVAE(replace(c.treevae, contrastive_weight=0.0)); plain.load_state_dict(m.state_dict()); plain.train()
+    torch.manual_seed(0); a = m(x, kl_weight=0.3, contrastive_scale=0.0)
+    torch.manual_seed(0); b = plain(x, kl_weight=0.3)
+    assert "contrastive" not in a.parts and torch.equal(a.loss, b.loss)      # scale 0 = the model without the term, bit for bit
+    torch.manual_seed(0); h = m(x, kl_weight=0.3, contrastive_scale=0.5)
+    torch.manual_seed(0); f = m(x, kl_weight=0.3)
+    assert torch.allclose(f.loss - h.loss, 0.5 * c.treevae.contrastive_weight * f.parts["contrastive"])
+    calls, orig, orig_sb = [], TreeVAE.forward, G.step_batch
+    def spy(self, x, *a, contrastive_scale=1.0, **k):
+        calls.append(contrastive_scale); return orig(self, x, *a, contrastive_scale=contrastive_scale, **k)
+    def spy_views(cfg):
+        bs, views = orig_sb(cfg)
+        return bs, lambda x: (calls.append("views"), views(x))[1]
+    monkeypatch.setattr(TreeVAE, "forward", spy); monkeypatch.setattr(G, "step_batch", spy_views)
+    phases, log = [], []
+    def note(s): log.append(s); phases.append((s.split("]")[0][1:].rstrip("0123456789"), set(calls))); calls.clear()
+    G.grow_tree(c, dataset_from_config(c.data, "train").images, log=note)
+    seen = {name: cs for name, cs in phases if cs}
+    assert seen["intermediate"] == {0.0} and seen["initial"] == seen["finetune"] == {1.0, "views"}, (seen, log)

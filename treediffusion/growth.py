@@ -257,8 +257,9 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
         h = train_phase(model, data, loss, params, epochs, sched, bs, name, gen, mods, p, keep if out is not None else None, g.checkpoint_minutes * 60)
         state["phase"] = None
         return (h[-1] if h else None), round(time.time() - t0, 1)
-    def phase(name, epochs, sched=g):
-        loss, s = train(name, lambda x, a: model(views(x), kl_weight=a).loss, list(model.parameters()), epochs, sched=sched)
+    def phase(name, epochs, sched=g, cs=1.0):   # cs: the contrastive term's scale (0: plain batches, no views)
+        f = views if cs > 0 else (lambda x: x)
+        loss, s = train(name, lambda x, a: model(f(x), kl_weight=a, contrastive_scale=cs).loss, list(model.parameters()), epochs, sched=sched)
         state["history"].append(dict(phase=name, epochs=epochs, loss=loss, seconds=s, leaves=model.tree.leaves))
         log(f"[{name}] {epochs} epochs, loss {float('nan') if loss is None else loss:.2f}, {s:.0f}s, leaves {model.tree.leaves}")
     if state["stage"] == "initial":
@@ -266,7 +267,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
     while state["stage"] == "grow":
         n = state["n_splits"]
         if g.epochs_intermediate > 0 and n and n % g.intermediate_every == 0 and state["last_intermediate"] != n:
-            phase(f"intermediate{n}", g.epochs_intermediate); state["last_intermediate"] = n; save()
+            phase(f"intermediate{n}", g.epochs_intermediate, cs=g.intermediate_contrastive); state["last_intermediate"] = n; save()
         if state["split"] is None and not next_split(model, images, g, state, log):   # a resumed run finds the split it was training
             state["stage"] = "prune"; save(); break
         sp = state["split"]; leaf, sub = sp["leaf"], images[sp["mask"]]

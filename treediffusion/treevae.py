@@ -402,8 +402,8 @@ def to_image(self: TreeVAE, out) -> torch.Tensor:
 
 # %% ../nbs/04_treevae.ipynb #33e599c9
 @patch
-def forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = False) -> TreeVAEOutput:
-    "Posterior pass with the negative ELBO (mean over the batch)."
+def forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = False, contrastive_scale: float = 1.0) -> TreeVAEOutput:
+    "Posterior pass with the negative ELBO (mean over the batch); in training, plus `contrastive_scale` × the contrastive term (0: none, `x` is a plain batch)."
     check_images(x, self.cfg.in_channels, self.cfg.image_size, (0.0, 1.0), "TreeVAE input")
     d = self.bottom_up(x)
     z, probs, kl, kl_dec = self._descend(d, with_kl=True)
@@ -414,12 +414,12 @@ def forward(self: TreeVAE, x, kl_weight: float = 1.0, return_recons: bool = Fals
     kl_d = sum((probs[i] * kl_dec[i] for i in kl_dec), torch.zeros_like(rec))
     parts = dict(rec=rec.mean(), kl_root=kl[0].mean(), kl_nodes=kl_nodes.mean(), kl_decisions=kl_d.mean())
     loss = parts["rec"] + kl_weight * (parts["kl_root"] + parts["kl_nodes"] + parts["kl_decisions"])
-    if self.cfg.contrastive_weight > 0 and self.training:     # x holds two augmented views per image (notebook 05)
+    if self.cfg.contrastive_weight > 0 and contrastive_scale > 0 and self.training:     # x holds two augmented views per image (notebook 05)
         K = self.cfg.max_depth
         parts["contrastive"] = sum(infonce_decisions(self.router_q[str(i)](d[K - node_depth(i)]), probs[i]) for i in self.tree.internal)
         if self.cfg.contrastive_representations:
             parts["contrastive"] = parts["contrastive"] + sum(nt_xent(h(dk)) for h, dk in zip(self.projection, d)) / len(d)
-        loss = loss + self.cfg.contrastive_weight * parts["contrastive"]
+        loss = loss + contrastive_scale * self.cfg.contrastive_weight * parts["contrastive"]
     recons = torch.stack([self.to_image(o) for o in logits], 1) if return_recons else None
     return TreeVAEOutput(leaves, leaf_matrix(probs, leaves), probs, z, recons, loss, parts)
 
