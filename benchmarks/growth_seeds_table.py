@@ -1,6 +1,8 @@
 """Issue 15, item 5: one table of a folder of `fit-tree` runs named PRESET_sSEED (benchmarks/gpu_preset_growth.sh makes them):
 per run NMI, ARI, ACC, DP, LP, leaves, the smallest leaf's share of the test set, splits, whether growth settled (reached
-`n_leaves` effective leaves before `max_splits`), minutes; per preset mean ± std. JSON + markdown.
+`n_leaves` effective leaves before `max_splits`), minutes (the fit's wall time, and the sum of its training phases, which
+also counts the parts of a run that was killed and resumed), the commit it ran at (RUN/COMMIT, else --commit); per preset
+mean ± std. JSON + markdown.
 
     python benchmarks/growth_seeds_table.py runs/gpu-growth --commit $(git rev-parse HEAD) --out OUT   # → OUT.json, OUT.md
 """
@@ -19,11 +21,13 @@ def run_row(d: Path) -> dict:
     from treediffusion.growth import predict_leaf_probs
     from treediffusion.treevae import load_treevae
     preset, seed = re.fullmatch(r"(.+)_s(\d+)", d.name).groups()
-    row = dict(preset=preset, seed=int(seed), finished=(d / "metrics.json").exists())
+    row = dict(preset=preset, seed=int(seed), finished=(d / "metrics.json").exists(),
+               commit=(d / "COMMIT").read_text().strip()[:7] if (d / "COMMIT").exists() else None)
     log = (d.parent / f"{d.name}.log").read_text(errors="replace") if (d.parent / f"{d.name}.log").exists() else ""
-    row["settled"] = "stopping at growth.max_splits" not in log
+    row["settled"], row["resumed"] = "stopping at growth.max_splits" not in log, "resuming growth" in log
     if (d / "growth.pt").exists():
         g = load_checkpoint(d / "growth.pt")["growth"]; row.update(stage=g["stage"], splits=g["n_splits"])
+        row["phase_minutes"] = round(sum(h.get("seconds") or 0 for h in g["history"]) / 60, 1)
     if not row["finished"]: return row
     m = json.loads((d / "metrics.json").read_text())
     row.update({k: m[k] for k in KEYS}, leaves=m["n_leaves"], minutes=round(m["fit_seconds"] / 60, 1))
@@ -35,16 +39,18 @@ def run_row(d: Path) -> dict:
 
 def table(rows, commit) -> str:
     f = lambda v: "–" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
-    L = [f"Commit {commit}.", "", "| preset | seed | NMI | ARI | ACC | DP | LP | leaves | smallest leaf (test) | splits | settled | minutes |",
-         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    L = [f"Commit {commit} unless a row names its own.", "",
+         "| preset | seed | NMI | ARI | ACC | DP | LP | leaves | smallest leaf (test) | splits | settled | minutes (wall / phases) | commit |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         L.append(f"| {r['preset']} | {r['seed']} | " + " | ".join(f(r.get(k)) for k in KEYS) +
-                 f" | {f(r.get('leaves'))} | {f(r.get('smallest_leaf_share'))} | {f(r.get('splits'))} | {'yes' if r['settled'] and r['finished'] else 'no'} | {r.get('minutes', '–')} |")
+                 f" | {f(r.get('leaves'))} | {f(r.get('smallest_leaf_share'))} | {f(r.get('splits'))} | {'yes' if r['settled'] and r['finished'] else 'no'} | "
+                 f"{'resumed' if r.get('resumed') else r.get('minutes', '–')} / {r.get('phase_minutes', '–')} | {r.get('commit') or commit} |")
     for p in sorted({r["preset"] for r in rows}):
         done = [r for r in rows if r["preset"] == p and r["finished"]]
         if len(done) > 1:
             ms = lambda k: f"{statistics.mean(r[k] for r in done):.3f} ± {statistics.stdev(r[k] for r in done):.3f}"
-            L.append(f"| **{p}, mean ± std of {len(done)}** | | " + " | ".join(ms(k) for k in KEYS) + " | | | | | |")
+            L.append(f"| **{p}, mean ± std of {len(done)}** | | " + " | ".join(ms(k) for k in KEYS) + " | | | | | | |")
     return "\n".join(L)
 
 
