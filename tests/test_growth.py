@@ -90,10 +90,10 @@ def test_growth_is_deterministic_across_processes(tmp_path):
 
 
 def test_intermediate_contrastive_scale(monkeypatch):
-    "`growth.intermediate_contrastive: 0` trains the intermediate phases on plain batches without the InfoNCE term; the other phases keep it."
+    "`growth.intermediate_contrastive: 0` trains the intermediate phases on plain batches without the InfoNCE term; `finetune_contrastive` scales it in the finetunes; the other phases keep it."
     from dataclasses import replace
     from treediffusion.treevae import TreeVAE
-    c = config(); c.growth.intermediate_contrastive = 0.0
+    c = config(); c.growth.intermediate_contrastive, c.growth.finetune_contrastive = 0.0, 0.5
     c.growth.epochs, c.growth.epochs_smalltree, c.growth.epochs_intermediate, c.growth.epochs_finetune = 1, 1, 1, 1
     m = TreeVAE(c.treevae).train(); x = torch.rand(8, 1, c.treevae.image_size, c.treevae.image_size)
     plain = TreeVAE(replace(c.treevae, contrastive_weight=0.0)); plain.load_state_dict(m.state_dict()); plain.train()
@@ -114,4 +114,5 @@ def test_intermediate_contrastive_scale(monkeypatch):
     def note(s): log.append(s); phases.append((s.split("]")[0][1:].rstrip("0123456789"), set(calls))); calls.clear()
     G.grow_tree(c, dataset_from_config(c.data, "train").images, log=note)
     seen = {name: cs for name, cs in phases if cs}
-    assert seen["intermediate"] == {0.0} and seen["initial"] == seen["finetune"] == {1.0, "views"}, (seen, log)
+    assert seen["intermediate"] == {0.0} and seen["initial"] == {1.0, "views"}, (seen, log)
+    assert seen["finetune"] == seen["refinetune"] == {0.5, "views"}, (seen, log)

@@ -175,6 +175,7 @@ class GrowthConfig:
     epochs_refinetune: int = 0          # full-tree epochs after such a final prune, α held at the finetune's last value
     intermediate_contrastive: float = 1.0  # the contrastive term's scale in the intermediate full-tree phases (× treevae.contrastive_weight;
                                            # 0: those phases train the plain ELBO on unaugmented batches)
+    finetune_contrastive: float = 1.0      # the same for the final finetune and the refinetune
     def __post_init__(self): check_growth_config(self)
 
 # %% ../nbs/01_config.ipynb #e9e08b23
@@ -182,7 +183,7 @@ def check_growth_config(c: GrowthConfig):
     "Check every field of a `GrowthConfig` at load: one `ConfigError` naming the key, the bad value and what is allowed."
     if c.n_leaves < 2: raise ConfigError(f"growth.n_leaves must be ≥ 2, got {c.n_leaves}")
     for k in ("epochs", "epochs_smalltree", "epochs_intermediate", "epochs_finetune", "min_leaf_samples", "weight_decay", "kl_start",
-              "kl_decay", "checkpoint_minutes", "epochs_refinetune", "intermediate_contrastive"):
+              "kl_decay", "checkpoint_minutes", "epochs_refinetune", "intermediate_contrastive", "finetune_contrastive"):
         if getattr(c, k) < 0: raise ConfigError(f"growth.{k} must be ≥ 0, got {getattr(c, k)}")
     for k in ("intermediate_every", "lr_step", "max_depth"):
         if getattr(c, k) < 1: raise ConfigError(f"growth.{k} must be ≥ 1, got {getattr(c, k)}")

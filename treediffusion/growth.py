@@ -281,7 +281,7 @@ def grow_tree(cfg: ExperimentConfig, images: torch.Tensor, out=None, resume: boo
     if state["stage"] == "prune":
         prune_stage(model, images, g, state, log); state["stage"] = "finetune"; save(keep_as="grown.pt")   # the pruned tree, to re-finetune
     if state["stage"] == "finetune":
-        phase("finetune", g.epochs_finetune, finetune_schedule(g)); state["stage"] = "refinetune" if final_prune(model, images, g, state, log) else "done"; save()
+        phase("finetune", g.epochs_finetune, finetune_schedule(g), cs=g.finetune_contrastive); state["stage"] = "refinetune" if final_prune(model, images, g, state, log) else "done"; save()
     if state["stage"] == "refinetune":
-        phase("refinetune", g.epochs_refinetune, refinetune_schedule(g)); state["stage"] = "done"; save()
+        phase("refinetune", g.epochs_refinetune, refinetune_schedule(g), cs=g.finetune_contrastive); state["stage"] = "done"; save()
     return model.eval()
