@@ -1,7 +1,7 @@
 """Issue 15, item 5: one table of a folder of `fit-tree` runs named PRESET_sSEED (benchmarks/gpu_preset_growth.sh makes them):
 per run NMI, ARI, ACC, DP, LP, leaves, the smallest leaf's share of the test set, splits, whether growth settled (reached
 `n_leaves` effective leaves before `max_splits`), minutes (the fit's wall time, and the sum of its training phases, which
-also counts the parts of a run that was killed and resumed), the commit it ran at (RUN/COMMIT, else --commit); per preset
+also counts the parts of a run that was killed and resumed), the commits it ran at (RUN/COMMIT, one per line: a run resumed at a later commit lists both; else --commit); per preset
 mean ± std. JSON + markdown.
 
     python benchmarks/growth_seeds_table.py runs/gpu-growth --commit $(git rev-parse HEAD) --out OUT   # → OUT.json, OUT.md
@@ -22,7 +22,7 @@ def run_row(d: Path) -> dict:
     from treediffusion.treevae import load_treevae
     preset, seed = re.fullmatch(r"(.+)_s(\d+)", d.name).groups()
     row = dict(preset=preset, seed=int(seed), finished=(d / "metrics.json").exists(),
-               commit=(d / "COMMIT").read_text().strip()[:7] if (d / "COMMIT").exists() else None)
+               commit=" → ".join(c[:7] for c in (d / "COMMIT").read_text().split()) if (d / "COMMIT").exists() else None)
     log = (d.parent / f"{d.name}.log").read_text(errors="replace") if (d.parent / f"{d.name}.log").exists() else ""
     row["settled"], row["resumed"] = "stopping at growth.max_splits" not in log, "resuming growth" in log
     if (d / "growth.pt").exists():
