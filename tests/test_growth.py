@@ -89,7 +89,7 @@ def test_growth_is_deterministic_across_processes(tmp_path):
     assert sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
 
 
-def test_intermediate_contrastive_scale(monkeypatch):
+def test_contrastive_scale_per_phase(monkeypatch):
     "`growth.intermediate_contrastive: 0` trains the intermediate phases on plain batches without the InfoNCE term; `finetune_contrastive` scales it in the finetunes; the other phases keep it."
     from dataclasses import replace
     from treediffusion.treevae import TreeVAE
