@@ -23,7 +23,7 @@ for p in os.environ["PRESETS"].split():
 PYEOF
 t0=$(date +%s)
 for p in $PRESETS; do for s in $SEEDS; do
-  k=${p}_s$s
+  k=${p}_s$s; mkdir -p $R/$k; echo "${COMMIT:-unknown}" > $R/$k/COMMIT    # the run's own record of its commit (travels in runs.tgz)
   ( /usr/bin/time -f "%e s wall, %M KB" timeout $RUN_S $PY -c "import sys; from treediffusion.cli import main; sys.exit(main(sys.argv[1:]))" \
       fit-tree --config $R/$k.yml --out $R/$k > $R/$k.log 2>&1; echo "$k rc=$? $(tail -1 $R/$k.log)" >> $OUTD/log.txt ) &
 done; done
