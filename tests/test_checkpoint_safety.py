@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import ROOT
+from conftest import ROOT, Payload
 from treediffusion.classifier import load_classifier
 from treediffusion.config import load_config
 from treediffusion.core import CheckpointError
@@ -12,12 +12,6 @@ from treediffusion.diffusion import export_model, load_treediffusion, resume_tra
 from treediffusion.growth import start_growth
 from treediffusion.metrics import load_inception_state
 from treediffusion.treevae import load_treevae
-
-
-class Payload:
-    "Unpickling this creates the file `path`: what a malicious checkpoint would do on load."
-    def __init__(self, path): self.path = path
-    def __reduce__(self): return (Path.touch, (Path(self.path),))
 
 
 def craft(path: Path, flag: Path) -> Path:

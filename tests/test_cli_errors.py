@@ -3,13 +3,7 @@ import os, pickle, re, shutil, subprocess
 
 import pytest
 
-from conftest import ROOT, cli
-
-
-class Payload:
-    "Unpickling this would create a file: the crafted checkpoint must be refused before that happens."
-    def __init__(self, path): self.path = path
-    def __reduce__(self): return (open, (self.path, "w"))
+from conftest import ROOT, Payload, cli
 
 
 def cases(tmp):
