@@ -1,7 +1,6 @@
 "Real datasets: counts, dtypes, value range and class balance; the cache and its failure modes."
 import subprocess, warnings
 
-import numpy as np
 import pytest
 import torch
 

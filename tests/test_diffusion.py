@@ -1,6 +1,5 @@
 "Stage 2 end to end on the tiny preset: fit-diffusion and sample through the CLI, and 2-process training with accelerate."
-import os, subprocess, sys
-from pathlib import Path
+import os, subprocess
 
 import numpy as np
 import pytest

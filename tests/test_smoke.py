@@ -1,6 +1,5 @@
 "Every module imports in a fresh process; the console command and its subcommands answer --help."
 import subprocess, sys
-from pathlib import Path
 
 import pytest
 
