@@ -7,6 +7,8 @@ Docs: https://treediffusion.github.io/treediffusion/cli.html.md"""
 # %% ../nbs/90_cli.ipynb #a124d67a
 from __future__ import annotations
 import difflib, inspect, os, sys
+from contextlib import nullcontext
+from pathlib import Path
 
 from fastcore.script import call_parse, anno_parser
 
@@ -17,9 +19,11 @@ from .diffusion import fit_diffusion_cmd
 from .sampling import sample_cmd
 from .experiments import run_cmd, evaluate_cmd
 from .preflight import check_cmd
+from .config import load_config
+from .record import run_manifest, record_cmd
 
 # %% auto #0
-__all__ = ['SUBCOMMANDS', 'USER_ERRORS', 'data_cmd', 'main']
+__all__ = ['SUBCOMMANDS', 'RESULT_FOLDER', 'USER_ERRORS', 'data_cmd', 'manifest_for', 'main']
 
 # %% ../nbs/90_cli.ipynb #9568c26e
 @call_parse
@@ -42,7 +46,19 @@ def data_cmd(
 
 SUBCOMMANDS = {  # name -> (function, positional argument names), in the order of the method
     "data": (data_cmd, ["name"]), "fit-tree": (fit_tree_cmd, []), "fit-diffusion": (fit_diffusion_cmd, []), "sample": (sample_cmd, []),
-    "run": (run_cmd, []), "evaluate": (evaluate_cmd, []), "check": (check_cmd, [])}
+    "run": (run_cmd, []), "evaluate": (evaluate_cmd, []), "check": (check_cmd, []), "record": (record_cmd, [])}
+
+# %% ../nbs/90_cli.ipynb #64d44675
+RESULT_FOLDER = {"fit-tree": "out", "fit-diffusion": "out", "sample": "out", "run": "out", "evaluate": "run"}   # where each writes
+
+def manifest_for(cmd: str, kw: dict, argv: list):
+    "The `run_manifest` of a subcommand that writes results (its folder, resolved config, seeds, device); a no-op context for the others."
+    if cmd not in RESULT_FOLDER: return nullcontext()
+    cfg = kw.get("config")
+    if cfg is None: cfg = Path(kw["model"] if cmd == "sample" else kw["run"]) / "config.yml"   # evaluate, sample: the run's own config
+    cfg = load_config(cfg) if cmd not in ("evaluate", "sample") or Path(cfg).is_file() else None
+    seeds = sorted({s for s in (getattr(cfg, "seed", None), kw.get("seed")) if s is not None})
+    return run_manifest(kw[RESULT_FOLDER[cmd]], cmd, ["treediffusion", *argv], config=cfg, seeds=seeds, device=kw.get("device"))
 
 # %% ../nbs/90_cli.ipynb #0bc80f00
 USER_ERRORS = (ValueError, CheckpointError, FileNotFoundError, PermissionError)   # ConfigError is a ValueError
@@ -67,8 +83,10 @@ def main(argv: list | None = None):
     f, pos = SUBCOMMANDS[cmd]
     params = inspect.signature(f.__wrapped__).parameters
     args = anno_parser(f.__wrapped__, prog=f"treediffusion {cmd}", pos=pos).parse_args(argv[1:])
-    try: f(**{k: v for k, v in vars(args).items() if k in params})   # drop fastcore's generic --pdb/--xtra
+    kw = {k: v for k, v in vars(args).items() if k in params}          # drop fastcore's generic --pdb/--xtra
+    try:
+        with manifest_for(cmd, kw, argv): rc = f(**kw)
     except USER_ERRORS as e:                      # bad input: one line naming the fix, no stack (TREEDIFFUSION_DEBUG=1 shows it)
         if os.environ.get("TREEDIFFUSION_DEBUG"): raise
         print(f"treediffusion {cmd}: error: {e}", file=sys.stderr); return 2
-    return 0
+    return rc if isinstance(rc, int) else 0

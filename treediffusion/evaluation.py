@@ -22,6 +22,7 @@ from .metrics import InceptionFeatures, reference_stats, fid_from_images
 from .classifier import train_classifier, load_classifier, ClassifierFeatures, predict_classes
 from .specificity import leaf_class_histograms, histogram_entropy, leaf_fidelity, leaf_fidelity_floor
 from .report import variant_of
+from .record import stamp
 
 # %% auto #0
 __all__ = ['shipped_classifiers', 'file_sha256', 'classifier_file', 'get_classifier', 'batched', 'real_leaves', 'table2_entropy',
@@ -171,7 +172,7 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
 # %% ../nbs/11d_evaluation.ipynb #3e87bd32
 def _finish_eval(run_dir, res: dict, t0: float, log) -> dict:
     "Time, write `eval.json`, log the headline numbers."
-    res["eval_seconds"] = round(time.time() - t0, 1)
+    res["eval_seconds"] = round(time.time() - t0, 1); res.update(stamp({}))      # the commit it was computed at
     (Path(run_dir) / "eval.json").write_text(json.dumps(res, indent=1))
     f = lambda d, m: f"{d[m]['rec']:.2f}/{d[m]['gen']:.2f}"
     if "fid" in res:
