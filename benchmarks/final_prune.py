@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
+from treediffusion.record import record_script, stamp
 
 
 def main(a):
@@ -36,7 +37,7 @@ def main(a):
     print("after", after, flush=True)
     res = dict(tree=a.tree, threshold=a.threshold, epochs_refinetune=a.epochs, pruned=state["history"][0]["pruned"], refinetune_loss=hist,
                minutes=round((time.time() - t0) / 60, 1), before=before, after=after)
-    if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1))
+    if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(stamp(res), indent=1))
 
 
 if __name__ == "__main__":
@@ -45,4 +46,6 @@ if __name__ == "__main__":
     ap.add_argument("--threshold", type=float, default=0.005)
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--out", default=None)
-    main(ap.parse_args())
+    a = ap.parse_args()
+    if a.out: record_script(a.out)                # run.json beside the results (none when it only prints)
+    main(a)

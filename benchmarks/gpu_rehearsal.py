@@ -23,6 +23,7 @@ import argparse, json, math, os, statistics, subprocess, sys, time, traceback
 from pathlib import Path
 
 import torch
+from treediffusion.record import record_script, stamp
 
 PRESETS = ("mnist", "fashion-mnist", "cifar10", "celeba", "cubicc")
 # training-set sizes (CUBICC: the reference's 500 diffusion epochs at batch 32 in 150k steps ⇒ ≈ 9,600 images)
@@ -178,13 +179,13 @@ def measure(args):
         try: out["presets"][name] = bench_preset(name, dev, args.iters, args.warmup, args.smoke) | dict(seconds=round(time.time() - t0, 1))
         except Exception: out["errors"][name] = traceback.format_exc()[-2000:]
         print(f"{name}: {time.time() - t0:.0f}s", json.dumps(out["presets"].get(name) or out["errors"][name])[:600], flush=True)
-        path.write_text(json.dumps(out, indent=1))
+        path.write_text(json.dumps(stamp(out), indent=1))
         if dev.type == "cuda": torch.cuda.empty_cache()
     if args.end_to_end:
         try: out["tiny_end_to_end"] = tiny_end_to_end(Path(args.e2e_dir))
         except Exception: out["errors"]["tiny_end_to_end"] = traceback.format_exc()[-2000:]
         print("tiny end-to-end:", json.dumps(out.get("tiny_end_to_end"))[:800], flush=True)
-    path.write_text(json.dumps(out, indent=1))
+    path.write_text(json.dumps(stamp(out), indent=1))
     print(report(out))
 
 
@@ -224,5 +225,6 @@ if __name__ == "__main__":
     ap.add_argument("--e2e-dir", default="runs/gpu-tiny")
     ap.add_argument("--report", help="print GPU-hours from a JSON written earlier, and exit")
     a = ap.parse_args()
+    record_script(a.out)                      # run.json beside the results: commit, config, machine load
     if a.report: print(report(json.loads(Path(a.report).read_text())))
     else: measure(a)

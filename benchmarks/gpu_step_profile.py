@@ -15,6 +15,7 @@ from torch.profiler import profile, ProfilerActivity
 
 sys.path.insert(0, str(Path(__file__).parent))
 from gpu_rehearsal import timed, _sync  # noqa: E402
+from treediffusion.record import record_script, stamp
 
 
 def setup(name, dev):
@@ -77,7 +78,7 @@ def main(a):
     B = cfg.diffusion.batch_size
     out = dict(preset=a.preset, batch=B, device=torch.cuda.get_device_name() if dev.type == "cuda" else "cpu", torch=torch.__version__, variants={})
     path = Path(a.out); path.parent.mkdir(parents=True, exist_ok=True)
-    def save(): path.write_text(json.dumps(out, indent=1))
+    def save(): path.write_text(json.dumps(stamp(out), indent=1))
     from treediffusion.diffusion import tree_condition
     x01 = images[:B].to(dev).float() / 255
     out["profile_tree_condition"] = prof(lambda: tree_condition(tv, x01, decode=False)); save()
@@ -105,4 +106,5 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(); ap.add_argument("--preset", default="fashion-mnist"); ap.add_argument("--out", default="profile.json")
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--no-compile", dest="compile", action="store_false")
-    main(ap.parse_args())
+    a = ap.parse_args(); record_script(a.out)
+    main(a)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
+from treediffusion.record import record_script, stamp
 
 
 def sync():
@@ -52,7 +53,7 @@ def main(a):
                     ts, tl = run(cv, tv, images, a.short, Path(d) / "s"), run(cv, tv, images, a.long, Path(d) / "l")
                 r[label] = round((a.long - a.short) * cfg.diffusion.batch_size / (tl - ts), 1)
             except Exception as e: r[label] = repr(e)[-300:]
-            print(name, label, r[label], flush=True); path.write_text(json.dumps(res, indent=1))
+            print(name, label, r[label], flush=True); path.write_text(json.dumps(stamp(res), indent=1))
     print(json.dumps(res["presets"], indent=1))
 
 
@@ -63,4 +64,5 @@ if __name__ == "__main__":
     ap.add_argument("--k", type=int, nargs="+", default=[1, 8], help="tree_pass_batches values")
     ap.add_argument("--mixed-precision", default="bf16", help="one per process: accelerate keeps the first")
     ap.add_argument("--out", default="train_speed.json"); ap.add_argument("--n-images", type=int, default=4096)
-    main(ap.parse_args())
+    a = ap.parse_args(); record_script(a.out)
+    main(a)

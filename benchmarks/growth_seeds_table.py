@@ -10,6 +10,7 @@ import argparse, json, re, statistics
 from pathlib import Path
 
 import torch
+from treediffusion.record import record_script
 
 KEYS = ("nmi", "ari", "acc", "dendrogram_purity", "leaf_purity")
 
@@ -58,6 +59,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("runs"); ap.add_argument("--commit", default="unknown"); ap.add_argument("--out", required=True)
     a = ap.parse_args()
+    record_script(a.out + '.json')                      # run.json beside the results: commit, config, machine load
     rows = [run_row(d) for d in sorted(Path(a.runs).iterdir()) if d.is_dir() and re.fullmatch(r".+_s\d+", d.name)]
     md = table(rows, a.commit)
     Path(a.out + ".json").write_text(json.dumps(dict(commit=a.commit, rows=rows), indent=1)); Path(a.out + ".md").write_text(md + "\n")

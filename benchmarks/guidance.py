@@ -17,6 +17,7 @@ w = 0 repeats the run's own evaluation (same seed, same sampler), so it should m
 """
 import argparse, json, time
 from pathlib import Path
+from treediffusion.record import record_script, stamp
 
 
 def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, kind: str = "unconditional", device=None, log=print) -> dict:
@@ -104,6 +105,7 @@ if __name__ == "__main__":
     ap.add_argument("--title", default="Guidance: one line per model", help="with --plot: the picture's title")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
+    record_script(a.out)                      # run.json beside the results: commit, config, machine load
     if a.plot:
         plot([json.loads(Path(p).read_text()) for p in a.plot], a.out, a.title)
     else:
@@ -114,4 +116,4 @@ if __name__ == "__main__":
             from treediffusion.config import load_config
             a.n = load_config(Path(a.run) / "config.yml").eval.n_samples
         r = sweep(a.run, a.weights, a.n, a.seed, a.per_leaf, a.kind)
-        Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(r, indent=1))
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(stamp(r) if isinstance(r, dict) else r, indent=1))

@@ -15,6 +15,7 @@ Also draws every node's prefix generations into the tree (`nodes.png`).
 """
 import argparse, json, time
 from pathlib import Path
+from treediffusion.record import record_script, stamp
 
 
 def node_rows(model, tv, clf, real_pred, real_leaf, n, seed, modes, n_classes=10, min_mass=0.01, leaf_probs=None, **kw):
@@ -69,7 +70,7 @@ def run(a) -> dict:
         if name == "prefix":
             ims = node_generations(model, tv, 9, torch.Generator().manual_seed(a.seed), steps=a.steps)
             node_figure(ims, tv.tree, out / "nodes.png", title="generations conditioned on the path prefix to each node (9 per node)")
-    (out / "node_conditioning.json").write_text(json.dumps(res, indent=1))
+    (out / "node_conditioning.json").write_text(json.dumps(stamp(res), indent=1))
     if "prefix" in res["models"]: plot(res, out / "node_conditioning.png")
     return res
 
@@ -101,6 +102,7 @@ if __name__ == "__main__":
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--plot-only", action="store_true", help="redraw OUT/node_conditioning.png from OUT/node_conditioning.json")
     a = p.parse_args()
+    record_script(a.out)                      # run.json beside the results: commit, config, machine load
     if a.plot_only: plot(json.loads((Path(a.out) / "node_conditioning.json").read_text()), Path(a.out) / "node_conditioning.png")
     else: run(a)
 

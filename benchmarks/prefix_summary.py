@@ -8,6 +8,7 @@ a bar for the mean), with the noise floor of as many real images. Prints the sam
 """
 import argparse, json
 from pathlib import Path
+from treediffusion.record import record_script
 
 R = Path("nbs/images/results/benchmarks/node_conditioning")
 RECIPES = {   # label: the JSONs of its seeds
@@ -48,4 +49,5 @@ def main(out):
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(R / "prefix_summary.png"))
-    main(ap.parse_args().out)
+    a = ap.parse_args(); record_script(a.out)
+    main(a.out)

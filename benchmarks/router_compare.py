@@ -11,6 +11,7 @@ NMI / ARI / ACC / dendrogram purity / leaf purity of the grown tree on the test 
 import argparse, json, time
 from dataclasses import replace
 from pathlib import Path
+from treediffusion.record import record_script, stamp
 
 
 def run(a):
@@ -28,7 +29,7 @@ def run(a):
     _, m = fit_tree(cfg, Path(a.out) / tag, baselines=False, log=print)
     res = dict(router=a.router, router_hidden=tv.router_hidden, seed=a.seed, schedule=a.schedule, minutes=round((time.time() - t0) / 60, 1),
                **{k: m[k] for k in ("nmi", "ari", "acc", "dendrogram_purity", "leaf_purity", "n_leaves")})
-    (Path(a.out) / f"{tag}.json").write_text(json.dumps(res, indent=1)); print(res)
+    (Path(a.out) / f"{tag}.json").write_text(json.dumps(stamp(res), indent=1)); print(res)
 
 
 def table(out):
@@ -48,4 +49,5 @@ if __name__ == "__main__":
     ap.add_argument("--out", default="runs/router_compare")
     ap.add_argument("--table", help="print the table of a results folder and exit")
     a = ap.parse_args()
+    record_script(a.out)                      # run.json beside the results: commit, config, machine load
     table(a.table) if a.table else run(a)

@@ -13,6 +13,7 @@ Writes OUT/samplers.json after every setting (a rerun skips the settings already
 """
 import argparse, json, time
 from pathlib import Path
+from treediffusion.record import record_script, stamp
 
 SAMPLER_NAMES = ["ddim", "dpmsolver++", "sde-dpmsolver++", "unipc"]
 
@@ -54,7 +55,7 @@ def run(a) -> dict:
                    leaf_fidelity=lf["TreeDiffusion"]["mean"], images_per_s=round(a.n / gen_s, 1), gen_s=round(gen_s, 1),
                    treevae_fid_gen=fid(gen["treevae"]), treevae_leaf_fidelity=lf["TreeVAE"]["mean"], noise_floor=lf["noise_floor"])
         res["rows"].append(row); print(row, flush=True)
-        path.write_text(json.dumps(res, indent=1))
+        path.write_text(json.dumps(stamp(res), indent=1))
     return res
 
 
@@ -102,5 +103,6 @@ if __name__ == "__main__":
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--plot-only", action="store_true")
     a = p.parse_args()
+    record_script(a.out)                      # run.json beside the results: commit, config, machine load
     if not a.plot_only: run(a)
     plot(Path(a.out))

@@ -16,6 +16,7 @@ and OUT/time_to_quality.png (three panels: FID and both leaf fidelities vs train
 """
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
+from treediffusion.record import record_script, stamp
 
 RECIPES = {   # name -> diffusion-config overrides on top of --config (the rest of the config is shared)
     "paper": {"loss_weight": "uniform", "lr": 5e-4},                       # the paper's simple ε-loss, the CPU preset's rate
@@ -72,7 +73,7 @@ def run_recipe(a) -> None:
                    treevae_leaf_fidelity=lf["TreeVAE"]["mean"], treevae_leaf_fidelity_forced=ff["TreeVAE"]["mean"],
                    noise_floor=lf["noise_floor"], eval_s=round(time.time() - t1, 1))
         rows.append(row); print(a.recipe, row, flush=True)
-        path.write_text(json.dumps(dict(recipe=a.recipe, overrides=RECIPES[a.recipe], threads=a.threads, rows=rows), indent=1))
+        path.write_text(json.dumps(stamp(dict(recipe=a.recipe, overrides=RECIPES[a.recipe], threads=a.threads, rows=rows)), indent=1))
 
 
 def plot(out: Path, recipes: list) -> None:
@@ -94,7 +95,7 @@ def plot(out: Path, recipes: list) -> None:
     axs[2].set(xlabel="training seconds (one thread)", ylabel="leaf fidelity, leaf forced (TV)")
     for ax in axs: ax.legend(fontsize=6); ax.grid(alpha=0.3)
     fig.tight_layout(); fig.savefig(out / "time_to_quality.png", dpi=110); plt.close(fig)
-    (out / "time_to_quality.json").write_text(json.dumps(res, indent=1))
+    (out / "time_to_quality.json").write_text(json.dumps(stamp(res), indent=1))
     for r, d in res.items():
         print(f"\n{r} {d['overrides']}\n| step | train s | FID gen | leaf fidelity p(x|l) | leaf forced |\n|---|---|---|---|---|")
         f = lambda v: "–" if v is None else f"{v:.3f}"
@@ -114,6 +115,7 @@ if __name__ == "__main__":
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--plot-only", action="store_true", help="only assemble OUT/*.json into the PNG and the summary")
     a = p.parse_args()
+    record_script(a.out)                      # run.json beside the results: commit, config, machine load
     Path(a.out).mkdir(parents=True, exist_ok=True)
     if a.recipe: run_recipe(a); sys.exit()
     if a.plot_only: plot(Path(a.out), a.recipes); sys.exit()

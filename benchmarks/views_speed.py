@@ -11,6 +11,7 @@ import argparse, json, statistics, time
 from pathlib import Path
 
 import torch
+from treediffusion.record import record_script, stamp
 
 
 def torchvision_views(kind: str):
@@ -54,11 +55,13 @@ def main(a):
                              torchvision_img_s=round(peer, 1), speedup=round(ours / peer, 2)))
             print(rows[-1], flush=True)
     res = dict(threads=torch.get_num_threads(), torch=torch.__version__, rows=rows)
-    if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1))
+    if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(stamp(res), indent=1))
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--out", default=None)
-    main(ap.parse_args())
+    a = ap.parse_args()
+    if a.out: record_script(a.out)                # run.json beside the results (none when it only prints)
+    main(a)

@@ -1,5 +1,5 @@
 "Stage 2 end to end on the tiny preset: fit-diffusion and sample through the CLI, and 2-process training with accelerate."
-import os, subprocess
+import json, os, subprocess
 
 import numpy as np
 import pytest
@@ -50,6 +50,10 @@ def test_run_main_job_tiny(tmp_path):
     for f in ("tree/treevae.pt", "diffusion/diffusion.pt", "eval.json", "fig4_all_leaves.png"): assert (tmp_path / "run" / f).exists(), f
     r2 = subprocess.run(cli("run", "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "run"), capture_output=True, text=True, cwd=ROOT)
     assert r2.returncode == 0 and "resuming growth" in r2.stdout and "resuming diffusion" in r2.stdout    # resumes, no retraining
+    runs = json.loads((tmp_path / "run/run.json").read_text())["runs"]        # one manifest entry per invocation
+    assert [(r["command"], r["status"]) for r in runs] == [("run", "finished")] * 2
+    assert runs[0]["commit"] and runs[0]["config"]["name"] == "tiny" and runs[0]["wall_s"] > 0 and runs[0]["load"]["samples"] >= 2
+    assert json.loads((tmp_path / "run/eval.json").read_text())["commit"] == runs[-1]["commit"]
 
 
 def test_run_reuses_a_grown_tree(tree_dir, tmp_path):

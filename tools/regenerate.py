@@ -1,0 +1,164 @@
+"""Regenerate one table of the record: run what is missing or stale, then assemble its results folder.
+
+Each table is a list of steps — `treediffusion` commands that write a run folder with its `run.json` — and an
+assembly that copies their small artefacts (JSON, figures, configs, manifests) into `nbs/images/results/TABLE/`, writes
+the table's JSON (with its commit) and its own `run.json`, and exports the model of its first seed to `pretrained/`.
+Work happens under `runs/record/TABLE/` (git-ignored); every step resumes from its checkpoints, so the command can be
+stopped at any moment and run again, over several sessions. Steps run as one-thread processes, `--jobs` at a time.
+
+    python tools/regenerate.py demo                               # make demo's run, its results folder and pretrained/fashion-mnist-demo
+    python tools/regenerate.py fashion-mnist-cpu --jobs 2         # tree, TreeDiffusion and baseline seeds 0-2, Fig. 6, Tables 1-2
+    python tools/regenerate.py fashion-mnist-cpu --only tree td0 bl0 --no-assemble
+    python tools/regenerate.py mnist-cpu --list                   # what is done, what would run
+"""
+import argparse, json, os, shutil, statistics, subprocess, sys, time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from treediffusion.config import load_config, save_config                      # noqa: E402
+from treediffusion.record import RESULTS, read_runs, run_manifest, stamp   # noqa: E402
+from treediffusion.experiments import variant                                  # noqa: E402
+
+BASELINE = "TreeVAE + Diffusion (recon)"
+TABLES = {"tiny": dict(preset="tiny", seeds=(0,), pretrained="tiny"),          # seconds: what the tests run
+          "demo": dict(preset="demo", seeds=(0,), processes=2, pretrained="fashion-mnist-demo"),
+          "fashion-mnist-cpu": dict(preset="fashion-mnist-cpu", seeds=(0, 1, 2), pretrained="fashion-mnist-cpu"),
+          "mnist-cpu": dict(preset="mnist-cpu", seeds=(0, 1, 2), pretrained="mnist-cpu")}
+
+
+def mean_std(xs) -> list:
+    "[mean, sample standard deviation (n - 1; 0 for one value)] of the values that are not None; None if there are none."
+    xs = [x for x in xs if x is not None]
+    return [statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0] if xs else None
+
+
+def tb(*args) -> list:
+    "A `treediffusion` command line, run by this Python's console script."
+    exe = Path(sys.executable).parent / "treediffusion"
+    return [str(exe) if exe.exists() else "treediffusion", *map(str, args)]
+
+
+def steps(table: str, work: Path) -> dict:
+    "{step: (command, folder it writes, steps it needs, one thread?)}, in the order they should run."
+    t = TABLES[table]; cfg = load_config(t["preset"]); cfgs = work / "configs"; cfgs.mkdir(parents=True, exist_ok=True)
+    if table == "demo":
+        # exactly what `make demo` runs (its threads too: growth and evaluation use every core, training two one-thread processes)
+        return {"demo": (tb("run", "--config", t["preset"], "--out", work / "demo", "--processes", t["processes"]), work / "demo", [], False)}
+    out = {"tree": (tb("fit-tree", "--config", t["preset"], "--out", work / "tree"), work / "tree", [], True)}
+    for s in t["seeds"]:
+        for kind, c in (("td", replace(cfg, seed=s)), ("bl", replace(variant(cfg, BASELINE), seed=s))):
+            f = save_config(c, cfgs / f"{kind}{s}.yml")
+            out[f"{kind}{s}"] = (tb("run", "--config", f, "--tree", work / "tree", "--out", work / f"{kind}{s}"), work / f"{kind}{s}", ["tree"], True)
+    return out
+
+
+def done(folder: Path) -> bool:
+    "A step is done when the last invocation in its run.json finished."
+    runs = read_runs(folder)
+    return bool(runs) and runs[-1].get("status") == "finished"
+
+
+def run_steps(plan: dict, names: list, jobs: int, work: Path):
+    "Run the steps `names` of `plan` once the steps they need are done, `jobs` at a time; logs in WORK/STEP.log."
+    todo, running, failed = list(names), {}, []
+    while todo or running:
+        ready = [n for n in todo if all(done(plan[m][1]) for m in plan[n][2])]
+        for name in ready[:max(0, jobs - len(running))]:
+            cmd, folder, _, one_thread = plan[name]; todo.remove(name)
+            env = os.environ | {"OMP_WAIT_POLICY": "PASSIVE", "PYTHONHASHSEED": "0"} | ({"OMP_NUM_THREADS": "1"} if one_thread else {})
+            print(f"[regenerate] start {name}: {' '.join(cmd[1:])}", flush=True)
+            running[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(work / f"{name}.log", "a"), stderr=subprocess.STDOUT)
+        if not running and todo: failed += todo; break                   # what is left waits for a step that failed
+        time.sleep(5)
+        for name, p in list(running.items()):
+            if p.poll() is None: continue
+            del running[name]
+            print(f"[regenerate] {name} {'finished' if p.returncode == 0 else f'FAILED (exit {p.returncode}, see {work / name}.log)'}", flush=True)
+            if p.returncode: failed.append(name)
+    if failed: raise SystemExit(f"regenerate: {failed} did not finish; fix the cause and run the same command again (it resumes).")
+
+
+def copy_run(src: Path, dst: Path, files, optional=(), manifest: bool = True):
+    "Copy a run folder's manifest (if it is a run of its own) and the named small files (figures, JSON, configs) into the results folder."
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in (*(["run.json"] if manifest else []), *files, *optional):
+        if (src / f).is_file(): (dst / f).parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(src / f, dst / f)
+        elif f not in optional: raise FileNotFoundError(f"{src / f} is missing: run the step again")
+
+
+FIGURES = ("fig2_reconstructions.png", "fig3_samples.png", "fig4_all_leaves.png", "fig5_leaf_histograms.png")
+TREE_FILES = ("metrics.json", "tree.json", "tree.png", "config.yml")
+
+
+def export(run_dir: Path, name: str, dest: Path = ROOT):
+    "Export the run's model (EMA weights, float16) to DEST/pretrained/NAME and write `exported.json` there (sources and digests)."
+    from treediffusion.diffusion import export_model
+    import hashlib
+    out = dest / "pretrained" / name
+    for f in ("diffusion.pt", "treevae.pt", "config.yml"): (out / f).unlink(missing_ok=True)
+    export_model(run_dir / "diffusion", out)
+    sha = {f: hashlib.sha256((out / f).read_bytes()).hexdigest() for f in ("diffusion.pt", "treevae.pt")}
+    size = {f: (out / f).stat().st_size for f in sha}
+    (out / "exported.json").write_text(json.dumps(stamp(dict(source=str(run_dir.relative_to(ROOT)) if run_dir.is_relative_to(ROOT) else str(run_dir),
+                                                                sha256=sha, bytes=size)), indent=1) + "\n")
+
+
+def assemble(table: str, work: Path, argv, dest: Path = ROOT):
+    "Copy every finished step into DEST/nbs/images/results/presets/TABLE, write its table JSON and run.json, export the first seed's model to DEST/pretrained."
+    t, res = TABLES[table], dest / RESULTS / "presets" / table
+    with run_manifest(res, "tools/regenerate.py", argv=argv, config=load_config(t["preset"]), seeds=list(t["seeds"])):
+        if table == "demo":                                      # one run: its folder, its tree and its 2-process training's manifest
+            copy_run(work / "demo", res / "run", ("eval.json", "timing.json", "config.yml", "report.md", *FIGURES))
+            copy_run(work / "demo" / "tree", res / "run" / "tree", TREE_FILES, manifest=False,     # grown inside the run
+                     optional=sorted(p.name for p in (work / "demo" / "tree").glob("tree_split*.png")))
+            copy_run(work / "demo" / "diffusion", res / "run" / "diffusion", ("train.json",), optional=("config.yml",))
+            export(work / "demo", t["pretrained"], dest); return
+        copy_run(work / "tree", res / "tree", TREE_FILES, optional=("treevae.pt", *sorted(p.name for p in (work / "tree").glob("tree_split*.png"))))
+        evals = {}
+        for name in [f"{k}{s}" for s in t["seeds"] for k in ("td", "bl")]:
+            if not done(work / name): continue
+            copy_run(work / name, res / name, ("eval.json", "timing.json", "config.yml"), optional=FIGURES if name in ("td0", "bl0") else ())
+            evals[name] = json.loads((work / name / "eval.json").read_text())
+        (res / "tables.json").write_text(json.dumps(stamp(table_json(evals)), indent=1) + "\n")
+        if done(work / "td0"): export(work / "td0", t["pretrained"], dest)
+
+
+def table_json(evals: dict) -> dict:
+    "Tables 1-2 per seed and as mean ± sample standard deviation (n - 1) over the seeds present."
+    per = {}
+    for name, e in sorted(evals.items()):
+        per[name] = dict(model="TreeDiffusion" if name.startswith("td") else "TreeVAE + Diffusion", seed=int(name[2:]),
+                         fid_gen=e["fid"]["TreeDiffusion"]["gen"], fid_rec=e["fid"]["TreeDiffusion"]["rec"],
+                         treevae_fid_gen=e["fid"]["TreeVAE"]["gen"], treevae_fid_rec=e["fid"]["TreeVAE"]["rec"],
+                         leaf_fidelity=e["leaf_fidelity"]["TreeDiffusion"]["mean"], treevae_leaf_fidelity=e["leaf_fidelity"]["TreeVAE"]["mean"],
+                         noise_floor=e["leaf_fidelity"]["noise_floor"], entropy=e["entropy"]["TreeDiffusion"], n_images=e["n_images"],
+                         n_per_leaf=e["leaf_fidelity"]["n_per_leaf"])
+    summary = {}
+    for model in ("TreeDiffusion", "TreeVAE + Diffusion"):
+        rows = [r for r in per.values() if r["model"] == model]
+        if rows: summary[model] = {k: mean_std([r[k] for r in rows]) for k in ("fid_gen", "fid_rec", "leaf_fidelity", "entropy")} | dict(n_seeds=len(rows))
+    td = [r for r in per.values() if r["model"] == "TreeDiffusion"]
+    if td: summary["TreeVAE"] = {k: mean_std([r[f"treevae_{k}"] for r in td]) for k in ("fid_gen", "fid_rec", "leaf_fidelity")} | dict(n_seeds=len(td))
+    return dict(per_run=per, summary=summary, std="sample standard deviation over seeds (n - 1); 0 for one seed")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("table", choices=list(TABLES))
+    ap.add_argument("--jobs", type=int, default=1, help="steps run at once, one thread each (the demo's run uses 2 processes)")
+    ap.add_argument("--only", nargs="+", help="run only these steps (default: all)")
+    ap.add_argument("--list", action="store_true", help="say what is done and what would run, and stop")
+    ap.add_argument("--no-assemble", action="store_true", help="run the steps but leave the results folder as it is")
+    ap.add_argument("--work", default=None, help="working folder (default: runs/record/TABLE)")
+    ap.add_argument("--dest", default=str(ROOT), help="where nbs/images/results/presets/TABLE and pretrained/ are written (default: this checkout)")
+    a = ap.parse_args()
+    work = Path(a.work or ROOT / "runs" / "record" / a.table).resolve(); work.mkdir(parents=True, exist_ok=True)
+    plan = steps(a.table, work)
+    for name, (cmd, folder, *_) in plan.items():
+        print(f"{'done' if done(folder) else 'to run':<7} {name:<5} {' '.join(cmd[1:])}")
+    if a.list: raise SystemExit(0)
+    run_steps(plan, [n for n, s in plan.items() if not done(s[1]) and (not a.only or n in a.only)], a.jobs, work)
+    if not a.no_assemble: assemble(a.table, work, ["python", "tools/regenerate.py", *sys.argv[1:]], Path(a.dest).resolve())
+    print(f"[regenerate] {a.table}: done → {RESULTS}/presets/{a.table}")
