@@ -40,6 +40,8 @@ sync: $(BIN)/.installed
 test: $(BIN)/.installed
 	PATH=$(BIN):$$PATH bash .ci/check_sync.sh
 	$(BIN)/ruff check treediffusion --select F
+	$(BIN)/treediffusion record --check
+	$(BIN)/python tools/render_record.py --check
 	$(BIN)/nbdev-test --timing
 	$(BIN)/python -m pytest tests
 

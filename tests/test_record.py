@@ -18,3 +18,20 @@ def test_record_command_lists_every_folder():
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.strip().splitlines()) == len(results_record()) + 1 and "folders:" in r.stdout
     assert subprocess.run(cli("record", "--check"), capture_output=True, text=True, cwd=ROOT).returncode == 0
+
+
+def test_quoted_numbers_are_rendered_from_the_record():
+    "The README, the notebooks' prose and the model cards say exactly what tools/render_record.py renders from the record today."
+    import sys
+    r = subprocess.run([sys.executable, str(ROOT / "tools/render_record.py"), "--check"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+
+
+def test_readme_renders_every_preset_in_the_record():
+    "Each preset folder of the record has its row in the README's table, and the README has no typed results section."
+    from treediffusion.record import RESULTS
+    readme = (ROOT / "README.md").read_text()
+    presets = sorted(p.name for p in (ROOT / RESULTS / "presets").iterdir() if p.is_dir()) if (ROOT / RESULTS / "presets").is_dir() else []
+    body = readme[readme.index("<!-- record:presets-table -->"):readme.index("<!-- /record:presets-table -->")]
+    for p in presets: assert f"| `{p}` |" in body, p
+    assert readme.index("make demo") < len("\n".join(readme.splitlines()[:40])), "the two commands must come within the README's first 40 lines"

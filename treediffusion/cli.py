@@ -6,24 +6,14 @@ Docs: https://treediffusion.github.io/treediffusion/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #a124d67a
 from __future__ import annotations
-import difflib, inspect, os, sys
+import difflib, importlib, inspect, os, sys
 from contextlib import nullcontext
 from pathlib import Path
 
 from fastcore.script import call_parse, anno_parser
 
-from .data import load_dataset, summarize, class_grid
-from .core import save_grid, CheckpointError
-from .fit import fit_tree_cmd                       # the command line imports the library, never the reverse
-from .diffusion import fit_diffusion_cmd
-from .sampling import sample_cmd
-from .experiments import run_cmd, evaluate_cmd
-from .preflight import check_cmd
-from .config import load_config
-from .record import run_manifest, record_cmd
-
 # %% auto #0
-__all__ = ['SUBCOMMANDS', 'RESULT_FOLDER', 'USER_ERRORS', 'data_cmd', 'manifest_for', 'main']
+__all__ = ['SUBCOMMANDS', 'RESULT_FOLDER', 'data_cmd', 'subcommand', 'manifest_for', 'user_errors', 'main']
 
 # %% ../nbs/90_cli.ipynb #9568c26e
 @call_parse
@@ -34,6 +24,8 @@ def data_cmd(
     per_class: int = 8,         # images per class in the grid
 ):
     "Fetch, cache and summarise a dataset (both splits); optionally write a class grid PNG."
+    from treediffusion.data import load_dataset, summarize, class_grid      # loaded when the subcommand runs (a fast --help)
+    from treediffusion.core import save_grid
     out = {}
     for split in ("train", "test"):
         out[split] = s = summarize(load_dataset(name, split, root))
@@ -44,9 +36,22 @@ def data_cmd(
         print(f"class grid written to {p}")
     return out
 
-SUBCOMMANDS = {  # name -> (function, positional argument names), in the order of the method
-    "data": (data_cmd, ["name"]), "fit-tree": (fit_tree_cmd, []), "fit-diffusion": (fit_diffusion_cmd, []), "sample": (sample_cmd, []),
-    "run": (run_cmd, []), "evaluate": (evaluate_cmd, []), "check": (check_cmd, []), "record": (record_cmd, [])}
+# %% ../nbs/90_cli.ipynb #dfcce4fd
+SUBCOMMANDS = {  # name -> (module, function, positional arguments, summary), in the order of the method
+    "data": ("treediffusion.cli", "data_cmd", ["name"], "Fetch, cache and summarise a dataset (both splits); optionally write a class grid PNG."),
+    "fit-tree": ("treediffusion.fit", "fit_tree_cmd", [], "Grow and evaluate a TreeVAE: writes treevae.pt, config.yml, tree.json, metrics.json and tree.png to OUT."),
+    "fit-diffusion": ("treediffusion.diffusion", "fit_diffusion_cmd", [], "Train TreeDiffusion with a frozen TreeVAE; writes diffusion.pt, treevae.pt and config.yml to OUT."),
+    "sample": ("treediffusion.sampling", "sample_cmd", [], "Generate images with a trained TreeDiffusion: PNG grid (a row per leaf, leaf probabilities on top) + .npz."),
+    "run": ("treediffusion.experiments", "run_cmd", [], "The main job: data → TreeVAE → TreeDiffusion → evaluation → OUT/report.md (resumable)."),
+    "evaluate": ("treediffusion.experiments", "evaluate_cmd", [], "Re-evaluate a finished run: classifier FID, cluster specificity, figures → RUN/eval.json (+ RUN/report.md)."),
+    "check": ("treediffusion.preflight", "check_cmd", [], "Preflight: device, data, Inception weights, disk and a measured run-time estimate — before any training."),
+    "record": ("treediffusion.record", "record_cmd", [], "The record of results: every folder under nbs/images/results, what made it, its commit, and whether it is still current."),
+}
+
+def subcommand(name: str) -> tuple:
+    "(function, positional argument names) of a subcommand, importing its module now."
+    module, function, positional, _ = SUBCOMMANDS[name]
+    return getattr(importlib.import_module(module), function), positional
 
 # %% ../nbs/90_cli.ipynb #64d44675
 RESULT_FOLDER = {"fit-tree": "out", "fit-diffusion": "out", "sample": "out", "run": "out", "evaluate": "run"}   # where each writes
@@ -54,6 +59,8 @@ RESULT_FOLDER = {"fit-tree": "out", "fit-diffusion": "out", "sample": "out", "ru
 def manifest_for(cmd: str, kw: dict, argv: list):
     "The `run_manifest` of a subcommand that writes results (its folder, resolved config, seeds, device); a no-op context for the others."
     if cmd not in RESULT_FOLDER: return nullcontext()
+    from treediffusion.config import load_config          # with the subcommand: the record needs what it needs
+    from treediffusion.record import run_manifest
     cfg = kw.get("config")
     if cfg is None: cfg = Path(kw["model"] if cmd == "sample" else kw["run"]) / "config.yml"   # evaluate, sample: the run's own config
     cfg = load_config(cfg) if cmd not in ("evaluate", "sample") or Path(cfg).is_file() else None
@@ -61,12 +68,15 @@ def manifest_for(cmd: str, kw: dict, argv: list):
     return run_manifest(kw[RESULT_FOLDER[cmd]], cmd, ["treediffusion", *argv], config=cfg, seeds=seeds, device=kw.get("device"))
 
 # %% ../nbs/90_cli.ipynb #0bc80f00
-USER_ERRORS = (ValueError, CheckpointError, FileNotFoundError, PermissionError)   # ConfigError is a ValueError
+def user_errors() -> tuple:
+    "The exceptions that mean bad input — one line naming the fix, exit 2 — rather than a bug (a `ConfigError` is a ValueError)."
+    from treediffusion.core import CheckpointError
+    return (ValueError, CheckpointError, FileNotFoundError, PermissionError)
 
 # %% ../nbs/90_cli.ipynb #c14f7d51
 def _usage() -> str:
     lines = ["usage: treediffusion SUBCOMMAND [options]   (treediffusion SUBCOMMAND --help for its options)", "", "subcommands:"]
-    lines += [f"  {k:<14} {(f.__doc__ or '').strip().splitlines()[0]}" for k, (f, _) in SUBCOMMANDS.items()]
+    lines += [f"  {k:<14} {v[3]}" for k, v in SUBCOMMANDS.items()]
     return "\n".join(lines)
 
 # %% ../nbs/90_cli.ipynb #d83f4214
@@ -80,13 +90,13 @@ def main(argv: list | None = None):
         close = difflib.get_close_matches(cmd, SUBCOMMANDS, n=1)
         print(f"treediffusion: unknown subcommand '{cmd}'" + (f" (did you mean '{close[0]}'?)" if close else ""), file=sys.stderr)
         print(_usage(), file=sys.stderr); return 2
-    f, pos = SUBCOMMANDS[cmd]
+    f, pos = subcommand(cmd)
     params = inspect.signature(f.__wrapped__).parameters
     args = anno_parser(f.__wrapped__, prog=f"treediffusion {cmd}", pos=pos).parse_args(argv[1:])
-    kw = {k: v for k, v in vars(args).items() if k in params}          # drop fastcore's generic --pdb/--xtra
+    kw, errors = {k: v for k, v in vars(args).items() if k in params}, user_errors()   # drop fastcore's generic --pdb/--xtra
     try:
         with manifest_for(cmd, kw, argv): rc = f(**kw)
-    except USER_ERRORS as e:                      # bad input: one line naming the fix, no stack (TREEDIFFUSION_DEBUG=1 shows it)
+    except errors as e:                           # bad input: one line naming the fix, no stack (TREEDIFFUSION_DEBUG=1 shows it)
         if os.environ.get("TREEDIFFUSION_DEBUG"): raise
         print(f"treediffusion {cmd}: error: {e}", file=sys.stderr); return 2
     return rc if isinstance(rc, int) else 0

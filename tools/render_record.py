@@ -1,0 +1,123 @@
+"""Render every number the README, the notebooks and the model cards quote from the record.
+
+Each page holds blocks `<!-- record:NAME -->` … `<!-- /record:NAME -->` (see `treediffusion.record.render_blocks`);
+the renderers below regenerate their bodies from the JSON under `nbs/images/results/presets/` and `pretrained/`.
+
+    python tools/render_record.py            # rewrite the blocks (and README.md from nbs/index.ipynb)
+    python tools/render_record.py --check    # exit 1 if a page differs from what the record says (tests/test_record.py)
+"""
+import argparse, json, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from treediffusion.record import RESULTS, last_finished, render_file   # noqa: E402
+
+PRESETS = ROOT / RESULTS / "presets"
+PAGES = ("nbs/index.ipynb", "README.md", "nbs/12a_paper_artefacts.ipynb", "pretrained/*/README.md")
+DATA = {"demo": "Fashion-MNIST, 10,000 training images", "fashion-mnist-cpu": "Fashion-MNIST, 60,000", "mnist-cpu": "MNIST subset, 8,334"}
+
+
+def load(*parts):
+    p = PRESETS.joinpath(*parts)
+    return json.loads(p.read_text()) if p.is_file() else None
+
+
+def minutes(run) -> str:
+    "A run's wall time in minutes, flagged when the machine was shared with other work."
+    if not run or "wall_s" not in run: return "–"
+    load = run.get("load") or {}
+    return f"{run['wall_s'] / 60:.0f} min" + (" (machine shared)" if load.get("shared") else "")
+
+
+def pm(ms, d=2) -> str:
+    "mean ± sample std (n − 1) of a [mean, std] pair; the mean alone for one seed."
+    return "–" if not ms else f"{ms[0]:.{d}f}" if ms[1] == 0 else f"{ms[0]:.{d}f} ± {ms[1]:.{d}f}"
+
+
+def preset_rows() -> list:
+    "One row per preset in the record: data, leaves, clustering, FID, leaf fidelity, wall time, seeds."
+    rows = []
+    if (PRESETS / "demo").is_dir():
+        t, e = load("demo", "run", "tree", "metrics.json"), load("demo", "run", "eval.json")
+        lf, fid = e["leaf_fidelity"], e["fid"]
+        rows.append(["`demo`", DATA["demo"], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
+                     f"{fid['TreeVAE']['gen']:.2f} → **{fid['TreeDiffusion']['gen']:.2f}**", "–",
+                     f"{lf['TreeVAE']['mean']:.3f} → **{lf['TreeDiffusion']['mean']:.3f}** ({lf['noise_floor']:.3f}; {lf['n_per_leaf']})", "–",
+                     minutes(last_finished(PRESETS / "demo" / "run")) + ", 2 cores", "1"])
+    for name in ("fashion-mnist-cpu", "mnist-cpu"):
+        if not (PRESETS / name / "tree").is_dir(): continue
+        t, tab = load(name, "tree", "metrics.json"), load(name, "tables.json") or {}
+        s = tab.get("summary", {}); td, bl, tv = s.get("TreeDiffusion"), s.get("TreeVAE + Diffusion"), s.get("TreeVAE")
+        per = next(iter(tab.get("per_run", {}).values()), {})
+        time = minutes(last_finished(PRESETS / name / "tree")) + " tree"
+        if (PRESETS / name / "td0").is_dir(): time += f" + {minutes(last_finished(PRESETS / name / 'td0'))} diffusion"
+        rows.append([f"`{name}`", DATA[name], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
+                     f"{pm(tv['fid_gen'])} → **{pm(td['fid_gen'])}**" if td else "–", pm(bl["fid_gen"]) if bl else "–",
+                     f"{pm(tv['leaf_fidelity'], 3)} → **{pm(td['leaf_fidelity'], 3)}** ({per['noise_floor']:.3f}; {per['n_per_leaf']})" if td else "–",
+                     pm(bl["leaf_fidelity"], 3) if bl else "–", time + ", one core each", f"{td['n_seeds'] if td else 0} + {bl['n_seeds'] if bl else 0}"])
+    return rows
+
+
+def presets_table() -> str:
+    head = ["preset", "data (train)", "leaves", "test NMI / DP", "classifier FID of generations: TreeVAE → TreeDiffusion",
+            "TreeVAE + Diffusion", "leaf fidelity: TreeVAE → TreeDiffusion (noise floor; per leaf)", "TreeVAE + Diffusion", "wall time", "seeds"]
+    rows = preset_rows()
+    if not rows: return "*(no preset has been regenerated yet: `python tools/regenerate.py demo`)*"
+    return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] + ["| " + " | ".join(map(str, r)) + " |" for r in rows])
+
+
+def demo_sentence() -> str:
+    e = load("demo", "run", "eval.json")
+    if e is None: return "*(the demo has not been regenerated yet: `python tools/regenerate.py demo`)*"
+    fid, lf = e["fid"], e["leaf_fidelity"]
+    return (f"On the demo, TreeDiffusion's generations reach classifier FID {fid['TreeDiffusion']['gen']:.2f} against the TreeVAE decoders' "
+            f"{fid['TreeVAE']['gen']:.2f} ({fid['TreeDiffusion']['gen'] / fid['TreeVAE']['gen']:.2f}×, {e['n_images']} images), and asked for a leaf "
+            f"they reproduce the class mix of that leaf's real test images with total-variation distance {lf['TreeDiffusion']['mean']:.3f}, "
+            f"against {lf['TreeVAE']['mean']:.3f} for the decoders ({lf['n_per_leaf']} generations per leaf; {lf['noise_floor']:.3f} is the "
+            f"distance real images of the same leaf already show at that count).")
+
+
+def card(model: str, folder: Path, tree: Path, ev: dict) -> str:
+    "A model card's table: where it came from (command, commit) and what it measured, from the record and `exported.json`."
+    x = json.loads((ROOT / "pretrained" / model / "exported.json").read_text())
+    run, t = last_finished(folder), json.loads((tree / "metrics.json").read_text())
+    fid, lf = ev["fid"], ev["leaf_fidelity"]
+    return "\n".join([
+        "| | |", "|---|---|",
+        f"| command | `{' '.join(run['argv'])}` at commit `{run['commit'][:7]}` ({minutes(run)}), then `tools/regenerate.py` exported it |",
+        f"| record | `{folder.relative_to(ROOT).as_posix()}/` (`run.json`, `eval.json`, figures) |",
+        f"| clustering (test set) | {t['n_leaves']} leaves, NMI {t['nmi']:.3f}, ACC {t['acc']:.3f}, dendrogram purity {t['dendrogram_purity']:.3f} |",
+        f"| classifier FID ({ev['n_images']} images) | TreeDiffusion gen {fid['TreeDiffusion']['gen']:.2f}, rec {fid['TreeDiffusion']['rec']:.2f}; "
+        f"its TreeVAE gen {fid['TreeVAE']['gen']:.2f}, rec {fid['TreeVAE']['rec']:.2f} |",
+        f"| leaf fidelity (TV, {lf['n_per_leaf']} per leaf) | TreeDiffusion {lf['TreeDiffusion']['mean']:.3f}, TreeVAE decoders {lf['TreeVAE']['mean']:.3f}, "
+        f"noise floor {lf['noise_floor']:.3f} |",
+        f"| size | `diffusion.pt` {x['bytes']['diffusion.pt'] / 2**20:.1f} MiB, `treevae.pt` {x['bytes']['treevae.pt'] / 2**20:.1f} MiB "
+        "(float16 EMA weights; loaded as float32) |",
+        f"| `diffusion.pt` SHA-256 | `{x['sha256']['diffusion.pt']}` |", f"| `treevae.pt` SHA-256 | `{x['sha256']['treevae.pt']}` |"])
+
+
+def renderers() -> dict:
+    r = {"presets-table": presets_table, "demo-sentence": demo_sentence}
+    if (ROOT / "pretrained/fashion-mnist-demo/exported.json").is_file() and (PRESETS / "demo").is_dir():
+        r["card:fashion-mnist-demo"] = lambda: card("fashion-mnist-demo", PRESETS / "demo" / "run", PRESETS / "demo" / "run" / "tree", load("demo", "run", "eval.json"))
+    for name in ("fashion-mnist-cpu", "mnist-cpu"):
+        if (ROOT / f"pretrained/{name}/exported.json").is_file() and (PRESETS / name / "td0").is_dir():
+            r[f"card:{name}"] = lambda name=name: card(name, PRESETS / name / "td0", PRESETS / name / "tree", load(name, "td0", "eval.json"))
+    return r
+
+
+def pages() -> list:
+    return [p for pat in PAGES for p in sorted(ROOT.glob(pat))]
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="change nothing; exit 1 if a page is not what the record renders")
+    a = ap.parse_args()
+    r = renderers()
+    changed = [p.relative_to(ROOT).as_posix() for p in pages() if render_file(p, r, write=not a.check)]
+    if a.check and changed:
+        print(f"render_record: {changed} quote numbers that differ from the record; run `python tools/render_record.py`", file=sys.stderr)
+        raise SystemExit(1)
+    print("rendered: " + (", ".join(changed) if changed else "nothing changed"))
