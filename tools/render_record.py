@@ -23,11 +23,12 @@ def load(*parts):
     return json.loads(p.read_text()) if p.is_file() else None
 
 
-def minutes(run) -> str:
-    "A run's wall time in minutes, flagged when the machine was shared with other work."
-    if not run or "wall_s" not in run: return "–"
-    load = run.get("load") or {}
-    return f"{run['wall_s'] / 60:.0f} min" + (" (machine shared)" if load.get("shared") else "")
+def minutes(*runs) -> str:
+    "Wall times of runs in minutes (joined by +), flagged once if any of them shared the machine with other work."
+    runs = [r for r in runs if r and "wall_s" in r]
+    if not runs: return "–"
+    shared = any((r.get("load") or {}).get("shared") for r in runs)
+    return " + ".join(f"{r['wall_s'] / 60:.0f}" for r in runs) + " min" + (" (machine shared)" if shared else "")
 
 
 def pm(ms, d=2) -> str:
@@ -44,14 +45,14 @@ def preset_rows() -> list:
         rows.append(["`demo`", DATA["demo"], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
                      f"{fid['TreeVAE']['gen']:.2f} → **{fid['TreeDiffusion']['gen']:.2f}**", "–",
                      f"{lf['TreeVAE']['mean']:.3f} → **{lf['TreeDiffusion']['mean']:.3f}** ({lf['noise_floor']:.3f}; {lf['n_per_leaf']})", "–",
-                     minutes(last_finished(PRESETS / "demo" / "run")) + ", 2 cores", "1"])
+                     minutes(last_finished(PRESETS / "demo" / "run")) + " on 2 cores", "1"])
     for name in ("fashion-mnist-cpu", "mnist-cpu"):
         if not (PRESETS / name / "tree").is_dir(): continue
         t, tab = load(name, "tree", "metrics.json"), load(name, "tables.json") or {}
         s = tab.get("summary", {}); td, bl, tv = s.get("TreeDiffusion"), s.get("TreeVAE + Diffusion"), s.get("TreeVAE")
         per = next(iter(tab.get("per_run", {}).values()), {})
-        time = minutes(last_finished(PRESETS / name / "tree")) + " tree"
-        if (PRESETS / name / "td0").is_dir(): time += f" + {minutes(last_finished(PRESETS / name / 'td0'))} diffusion"
+        runs = [last_finished(PRESETS / name / "tree")] + [last_finished(PRESETS / name / "td0")] * (PRESETS / name / "td0").is_dir()
+        time = minutes(*runs) + (" (tree + TreeDiffusion seed 0)" if len(runs) > 1 else " (tree)")
         rows.append([f"`{name}`", DATA[name], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
                      f"{pm(tv['fid_gen'])} → **{pm(td['fid_gen'])}**" if td else "–", pm(bl["fid_gen"]) if bl else "–",
                      f"{pm(tv['leaf_fidelity'], 3)} → **{pm(td['leaf_fidelity'], 3)}** ({per['noise_floor']:.3f}; {per['n_per_leaf']})" if td else "–",
