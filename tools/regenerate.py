@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from treediffusion.config import load_config, save_config                      # noqa: E402
 from treediffusion.record import RESULTS, read_runs, run_manifest, stamp   # noqa: E402
-from treediffusion.experiments import variant                                  # noqa: E402
+from treediffusion.experiments import all_leaves_comparison_figure, variant     # noqa: E402
 
 BASELINE = "TreeVAE + Diffusion (recon)"
 TABLES = {"tiny": dict(preset="tiny", seeds=(0,), pretrained="tiny"),          # seconds: what the tests run
@@ -122,6 +122,8 @@ def assemble(table: str, work: Path, argv, dest: Path = ROOT):
             copy_run(work / name, res / name, ("eval.json", "timing.json", "config.yml"), optional=FIGURES if name in ("td0", "bl0") else ())
             evals[name] = json.loads((work / name / "eval.json").read_text())
         (res / "tables.json").write_text(json.dumps(stamp(table_json(evals)), indent=1) + "\n")
+        if done(work / "td0") and done(work / "bl0"):            # Fig. 6: one root sample through every leaf, both models
+            all_leaves_comparison_figure({"TreeVAE + Diffusion": work / "bl0", "TreeDiffusion": work / "td0"}, res / "fig6.png", n=2)
         if done(work / "td0"): export(work / "td0", t["pretrained"], dest)
 
 
