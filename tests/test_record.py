@@ -14,9 +14,11 @@ def test_quoted_results_are_current():
 
 def test_record_command_lists_every_folder():
     "`treediffusion record` prints one line per results folder and a count; `--check` agrees with the test above."
-    r = subprocess.run(cli("record"), capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(cli("record", "--all"), capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.strip().splitlines()) == len(results_record()) + 1 and "folders:" in r.stdout
+    short = subprocess.run(cli("record"), capture_output=True, text=True, cwd=ROOT).stdout.strip().splitlines()
+    assert len(short) == sum(r["status"] != "superseded" for r in results_record()) + 1 + sum(1 for r in results_record() if r["status"] == "superseded" and r["folder"] in quoted_results())
     assert subprocess.run(cli("record", "--check"), capture_output=True, text=True, cwd=ROOT).returncode == 0
 
 
