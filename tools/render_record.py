@@ -15,7 +15,7 @@ from treediffusion.record import RESULTS, last_finished, render_file   # noqa: E
 
 PRESETS = ROOT / RESULTS / "presets"
 PAGES = ("nbs/index.ipynb", "README.md", "nbs/12a_paper_artefacts.ipynb", "pretrained/*/README.md")
-DATA = {"demo": "Fashion-MNIST, 10,000 training images", "fashion-mnist-cpu": "Fashion-MNIST, 60,000", "mnist-cpu": "MNIST subset, 8,334"}
+DATA = {"demo": "Fashion-MNIST, 10,000", "fashion-mnist-cpu": "Fashion-MNIST, 60,000", "mnist-cpu": "MNIST subset, 8,334"}
 
 
 def load(*parts):
@@ -23,12 +23,17 @@ def load(*parts):
     return json.loads(p.read_text()) if p.is_file() else None
 
 
-def minutes(*runs) -> str:
-    "Wall times of runs in minutes (joined by +), flagged once if any of them shared the machine with other work."
-    runs = [r for r in runs if r and "wall_s" in r]
-    if not runs: return "–"
-    shared = any((r.get("load") or {}).get("shared") for r in runs)
-    return " + ".join(f"{r['wall_s'] / 60:.0f}" for r in runs) + " min" + (" (machine shared)" if shared else "")
+def minutes(*named) -> str:
+    "Wall times of (label, run) pairs in minutes, flagged once if any of them shared the machine with other work."
+    named = [(k, r) for k, r in named if r and "wall_s" in r]
+    if not named: return "–"
+    shared = any((r.get("load") or {}).get("shared") for _, r in named)
+    return " + ".join(f"{k} {r['wall_s'] / 60:.0f} min".strip() for k, r in named) + ("; machine shared" if shared else "")
+
+
+def argv(run) -> str:
+    "A run's command line, with this checkout's path left out."
+    return " ".join(run["argv"]).replace(str(ROOT) + "/", "")
 
 
 def pm(ms, d=2) -> str:
@@ -45,23 +50,22 @@ def preset_rows() -> list:
         rows.append(["`demo`", DATA["demo"], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
                      f"{fid['TreeVAE']['gen']:.2f} → **{fid['TreeDiffusion']['gen']:.2f}**", "–",
                      f"{lf['TreeVAE']['mean']:.3f} → **{lf['TreeDiffusion']['mean']:.3f}** ({lf['noise_floor']:.3f}; {lf['n_per_leaf']})", "–",
-                     minutes(last_finished(PRESETS / "demo" / "run")) + " on 2 cores", "1"])
+                     minutes(("", last_finished(PRESETS / "demo" / "run"))) + "; 2 cores", "1"])
     for name in ("fashion-mnist-cpu", "mnist-cpu"):
         if not (PRESETS / name / "tree").is_dir(): continue
         t, tab = load(name, "tree", "metrics.json"), load(name, "tables.json") or {}
         s = tab.get("summary", {}); td, bl, tv = s.get("TreeDiffusion"), s.get("TreeVAE + Diffusion"), s.get("TreeVAE")
         per = next(iter(tab.get("per_run", {}).values()), {})
-        runs = [last_finished(PRESETS / name / "tree")] + [last_finished(PRESETS / name / "td0")] * (PRESETS / name / "td0").is_dir()
-        time = minutes(*runs) + (" (tree + TreeDiffusion seed 0)" if len(runs) > 1 else " (tree)")
+        time = minutes(("tree", last_finished(PRESETS / name / "tree")), ("TreeDiffusion", last_finished(PRESETS / name / "td0")))
         rows.append([f"`{name}`", DATA[name], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
                      f"{pm(tv['fid_gen'])} → **{pm(td['fid_gen'])}**" if td else "–", pm(bl["fid_gen"]) if bl else "–",
                      f"{pm(tv['leaf_fidelity'], 3)} → **{pm(td['leaf_fidelity'], 3)}** ({per['noise_floor']:.3f}; {per['n_per_leaf']})" if td else "–",
-                     pm(bl["leaf_fidelity"], 3) if bl else "–", time + ", one core each", f"{td['n_seeds'] if td else 0} + {bl['n_seeds'] if bl else 0}"])
+                     pm(bl["leaf_fidelity"], 3) if bl else "–", time + "; one core each", f"{td['n_seeds'] if td else 0} + {bl['n_seeds'] if bl else 0}"])
     return rows
 
 
 def presets_table() -> str:
-    head = ["preset", "data (train)", "leaves", "test NMI / DP", "classifier FID of generations: TreeVAE → TreeDiffusion",
+    head = ["preset", "data (training images)", "leaves", "test NMI / DP", "classifier FID of generations: TreeVAE → TreeDiffusion",
             "TreeVAE + Diffusion", "leaf fidelity: TreeVAE → TreeDiffusion (noise floor; per leaf)", "TreeVAE + Diffusion", "wall time", "seeds"]
     rows = preset_rows()
     if not rows: return "*(no preset has been regenerated yet: `python tools/regenerate.py demo`)*"
@@ -86,7 +90,7 @@ def card(model: str, folder: Path, tree: Path, ev: dict) -> str:
     fid, lf = ev["fid"], ev["leaf_fidelity"]
     return "\n".join([
         "| | |", "|---|---|",
-        f"| command | `{' '.join(run['argv'])}` at commit `{run['commit'][:7]}` ({minutes(run)}), then `tools/regenerate.py` exported it |",
+        f"| command | `{argv(run)}` at commit `{run['commit'][:7]}` ({minutes(('', run))}), exported by `tools/regenerate.py` |",
         f"| record | `{folder.relative_to(ROOT).as_posix()}/` (`run.json`, `eval.json`, figures) |",
         f"| clustering (test set) | {t['n_leaves']} leaves, NMI {t['nmi']:.3f}, ACC {t['acc']:.3f}, dendrogram purity {t['dendrogram_purity']:.3f} |",
         f"| classifier FID ({ev['n_images']} images) | TreeDiffusion gen {fid['TreeDiffusion']['gen']:.2f}, rec {fid['TreeDiffusion']['rec']:.2f}; "
