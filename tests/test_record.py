@@ -37,3 +37,17 @@ def test_readme_renders_every_preset_in_the_record():
     body = readme[readme.index("<!-- record:presets-table -->"):readme.index("<!-- /record:presets-table -->")]
     for p in presets: assert f"| `{p}` |" in body, p
     assert readme.index("make demo") < len("\n".join(readme.splitlines()[:40])), "the two commands must come within the README's first 40 lines"
+
+
+def test_results_section_types_no_number():
+    "Outside its rendered blocks, the README's results section holds no digit: every number there comes from the record."
+    import re
+    from treediffusion.record import BLOCK
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## What you get"):]
+    section = section[:section.index("\n## ", 1)]
+    prose = re.sub(r"`[^`]*`|\]\([^)]*\)", "", BLOCK.sub("", section))           # code spans and link targets name things, not results
+    typed = re.findall(r"[^\s]*\d[^\s]*", prose)
+    assert not typed, f"numbers typed by hand in the README's results section: {typed}"
+    words = len(BLOCK.sub("", section).split())
+    assert words <= 250, f"the results section has {words} words of prose (≤ 250)"
