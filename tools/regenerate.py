@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from treediffusion.config import load_config, save_config                      # noqa: E402
-from treediffusion.record import RESULTS, read_runs, run_manifest, stamp   # noqa: E402
+from treediffusion.record import RESULTS, backfill_digests, read_runs, run_manifest, stamp   # noqa: E402
 from treediffusion.experiments import all_leaves_comparison_figure, variant     # noqa: E402
 
 BASELINE = "TreeVAE + Diffusion (recon)"
@@ -86,6 +86,7 @@ def copy_run(src: Path, dst: Path, files, optional=(), manifest: bool = True):
     for f in (*(["run.json"] if manifest else []), *files, *optional):
         if (src / f).is_file(): (dst / f).parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(src / f, dst / f)
         elif f not in optional: raise FileNotFoundError(f"{src / f} is missing: run the step again")
+    if manifest: backfill_digests(dst)          # a manifest older than the digests gets them from git, so a shallow clone can check it
 
 
 FIGURES = ("fig2_reconstructions.png", "fig3_samples.png", "fig4_all_leaves.png", "fig5_leaf_histograms.png")
