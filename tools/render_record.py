@@ -48,8 +48,8 @@ def preset_rows() -> list:
         t, e = load("demo", "run", "tree", "metrics.json"), load("demo", "run", "eval.json")
         lf, fid = e["leaf_fidelity"], e["fid"]
         rows.append(["`demo`", DATA["demo"], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
-                     f"{fid['TreeVAE']['gen']:.2f} → **{fid['TreeDiffusion']['gen']:.2f}**", "–",
-                     f"{lf['TreeVAE']['mean']:.3f} → **{lf['TreeDiffusion']['mean']:.3f}** ({lf['noise_floor']:.3f}; {lf['n_per_leaf']})", "–",
+                     f"{fid['TreeVAE']['gen']:.2f} → {fid["TreeDiffusion"]["gen"]:.2f}", "–",
+                     f"{lf['TreeVAE']['mean']:.3f} → {lf['TreeDiffusion']['mean']:.3f} ({lf['noise_floor']:.3f}; {lf['n_per_leaf']})", "–",
                      minutes(("", last_finished(PRESETS / "demo" / "run"))) + "; 2 cores", "1"])
     for name in ("fashion-mnist-cpu", "mnist-cpu"):
         if not (PRESETS / name / "tree").is_dir(): continue
@@ -58,8 +58,8 @@ def preset_rows() -> list:
         per = next(iter(tab.get("per_run", {}).values()), {})
         time = minutes(("tree", last_finished(PRESETS / name / "tree")), ("TreeDiffusion", last_finished(PRESETS / name / "td0")))
         rows.append([f"`{name}`", DATA[name], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
-                     f"{pm(tv['fid_gen'])} → **{pm(td['fid_gen'])}**" if td else "–", pm(bl["fid_gen"]) if bl else "–",
-                     f"{pm(tv['leaf_fidelity'], 3)} → **{pm(td['leaf_fidelity'], 3)}** ({per['noise_floor']:.3f}; {per['n_per_leaf']})" if td else "–",
+                     f"{pm(tv['fid_gen'])} → {pm(td['fid_gen'])}" if td else "–", pm(bl["fid_gen"]) if bl else "–",
+                     f"{pm(tv['leaf_fidelity'], 3)} → {pm(td['leaf_fidelity'], 3)} ({per['noise_floor']:.3f}; {per['n_per_leaf']})" if td else "–",
                      pm(bl["leaf_fidelity"], 3) if bl else "–", time + "; one core each", f"{td['n_seeds'] if td else 0} + {bl['n_seeds'] if bl else 0}"])
     return rows
 
@@ -93,7 +93,7 @@ def card(model: str, folder: Path, tree: Path, ev: dict) -> str:
         f"| command | `{argv(run)}` at commit `{run['commit'][:7]}` ({minutes(('', run))}), exported by `tools/regenerate.py` |",
         f"| record | `{folder.relative_to(ROOT).as_posix()}/` (`run.json`, `eval.json`, figures) |",
         f"| clustering (test set) | {t['n_leaves']} leaves, NMI {t['nmi']:.3f}, ACC {t['acc']:.3f}, dendrogram purity {t['dendrogram_purity']:.3f} |",
-        f"| classifier FID ({ev['n_images']} images) | TreeDiffusion gen {fid['TreeDiffusion']['gen']:.2f}, rec {fid['TreeDiffusion']['rec']:.2f}; "
+        f"| classifier FID ({ev['n_images']:,} images) | TreeDiffusion gen {fid['TreeDiffusion']['gen']:.2f}, rec {fid['TreeDiffusion']['rec']:.2f}; "
         f"its TreeVAE gen {fid['TreeVAE']['gen']:.2f}, rec {fid['TreeVAE']['rec']:.2f} |",
         f"| leaf fidelity (TV, {lf['n_per_leaf']} per leaf) | TreeDiffusion {lf['TreeDiffusion']['mean']:.3f}, TreeVAE decoders {lf['TreeVAE']['mean']:.3f}, "
         f"noise floor {lf['noise_floor']:.3f} |",
