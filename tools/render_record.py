@@ -48,7 +48,7 @@ def preset_rows() -> list:
         t, e = load("demo", "run", "tree", "metrics.json"), load("demo", "run", "eval.json")
         lf, fid = e["leaf_fidelity"], e["fid"]
         rows.append(["`demo`", DATA["demo"], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
-                     f"{fid['TreeVAE']['gen']:.2f} → {fid["TreeDiffusion"]["gen"]:.2f}", "–",
+                     f"{fid['TreeVAE']['gen']:.2f} → {fid['TreeDiffusion']['gen']:.2f}", "–",
                      f"{lf['TreeVAE']['mean']:.3f} → {lf['TreeDiffusion']['mean']:.3f} ({lf['noise_floor']:.3f}; {lf['n_per_leaf']})", "–",
                      minutes(("", last_finished(PRESETS / "demo" / "run"))) + "; 2 cores", "1"])
     for name in ("fashion-mnist-cpu", "mnist-cpu"):
