@@ -32,8 +32,10 @@ def minutes(*named) -> str:
 
 
 def argv(run) -> str:
-    "A run's command line, with this checkout's path left out."
-    return " ".join(run["argv"]).replace(str(ROOT) + "/", "")
+    "A run's command line, with the checkout it ran in left out (the record was written elsewhere than where it is read)."
+    line = " ".join(run["argv"])
+    for root in {run.get("cwd"), str(ROOT)} - {None}: line = line.replace(root.rstrip("/") + "/", "")
+    return line
 
 
 def pm(ms, d=2) -> str:
