@@ -4,7 +4,8 @@ Each table is a list of steps — `treediffusion` commands that write a run fold
 assembly that copies their small artefacts (JSON, figures, configs, manifests) into `nbs/images/results/TABLE/`, writes
 the table's JSON (with its commit) and its own `run.json`, and exports the model of its first seed to `pretrained/`.
 Work happens under `runs/record/TABLE/` (git-ignored); every step resumes from its checkpoints, so the command can be
-stopped at any moment and run again, over several sessions. Steps run as one-thread processes, `--jobs` at a time.
+stopped at any moment and run again, over several sessions. A fresh clone starts from the record: the committed tree is
+copied into the working folder, and seeds whose results are committed are kept in the table without being trained again. Steps run as one-thread processes, `--jobs` at a time.
 
     python tools/regenerate.py demo                               # make demo's run, its results folder and pretrained/fashion-mnist-demo
     python tools/regenerate.py fashion-mnist-cpu --jobs 2         # tree, TreeDiffusion and baseline seeds 0-2, Fig. 6, Tables 1-2
@@ -18,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from treediffusion.config import load_config, save_config                      # noqa: E402
-from treediffusion.record import RESULTS, backfill_digests, read_runs, run_manifest, stamp   # noqa: E402
+from treediffusion.record import RESULTS, backfill_digests, folder_status, read_runs, run_manifest, stamp   # noqa: E402
 from treediffusion.experiments import all_leaves_comparison_figure, variant     # noqa: E402
 
 BASELINE = "TreeVAE + Diffusion (recon)"
@@ -52,6 +53,20 @@ def steps(table: str, work: Path) -> dict:
             f = save_config(c, cfgs / f"{kind}{s}.yml")
             out[f"{kind}{s}"] = (tb("run", "--config", f, "--tree", work / "tree", "--out", work / f"{kind}{s}"), work / f"{kind}{s}", ["tree"], True)
     return out
+
+
+def restore(table: str, work: Path, dest: Path = ROOT) -> bool:
+    "Copy the table's committed tree (weights, manifest, metrics) into an empty working folder, so a fresh clone trains new seeds on the tree the record holds."
+    res, tree = dest / RESULTS / "presets" / table / "tree", work / "tree"
+    if table == "demo" or done(tree) or not (done(res) and (res / "treevae.pt").is_file()): return False
+    shutil.copytree(res, tree, dirs_exist_ok=True)
+    return True
+
+
+def same_run(a: Path, b: Path) -> bool:
+    "Do two folders hold the same finished run (the restored copy of a committed tree)?"
+    ra, rb = read_runs(a), read_runs(b)
+    return bool(ra) and ra == rb
 
 
 def done(folder: Path) -> bool:
@@ -111,19 +126,22 @@ def assemble(table: str, work: Path, argv, dest: Path = ROOT):
     t, res = TABLES[table], dest / RESULTS / "presets" / table
     with run_manifest(res, "tools/regenerate.py", argv=argv, config=load_config(t["preset"]), seeds=list(t["seeds"])):
         if table == "demo":                                      # one run: its folder, its tree and its 2-process training's manifest
+            if not done(work / "demo"): return                   # nothing new: the record keeps the run it holds
             copy_run(work / "demo", res / "run", ("eval.json", "timing.json", "config.yml", "report.md", *FIGURES))
             copy_run(work / "demo" / "tree", res / "run" / "tree", TREE_FILES, manifest=False,     # grown inside the run
                      optional=sorted(p.name for p in (work / "demo" / "tree").glob("tree_split*.png")))
             copy_run(work / "demo" / "diffusion", res / "run" / "diffusion", ("train.json",), optional=("config.yml",))
             export(work / "demo", t["pretrained"], dest); return
-        copy_run(work / "tree", res / "tree", TREE_FILES, optional=("treevae.pt", *sorted(p.name for p in (work / "tree").glob("tree_split*.png"))))
+        if done(work / "tree") and not same_run(work / "tree", res / "tree"):
+            copy_run(work / "tree", res / "tree", TREE_FILES, optional=("treevae.pt", *sorted(p.name for p in (work / "tree").glob("tree_split*.png"))))
         evals = {}
         for name in [f"{k}{s}" for s in t["seeds"] for k in ("td", "bl")]:
-            if not done(work / name): continue
-            copy_run(work / name, res / name, ("eval.json", "timing.json", "config.yml"), optional=FIGURES if name in ("td0", "bl0") else ())
-            evals[name] = json.loads((work / name / "eval.json").read_text())
+            if done(work / name):
+                copy_run(work / name, res / name, ("eval.json", "timing.json", "config.yml"), optional=FIGURES if name in ("td0", "bl0") else ())
+            if done(res / name) and (res / name / "eval.json").is_file():     # trained now, or in an earlier session (its record is committed)
+                evals[name] = json.loads((res / name / "eval.json").read_text())
         (res / "tables.json").write_text(json.dumps(stamp(table_json(evals)), indent=1) + "\n")
-        if done(work / "td0") and done(work / "bl0"):            # Fig. 6: one root sample through every leaf, both models
+        if done(work / "td0") and done(work / "bl0"):            # Fig. 6 (needs both models' weights: kept as it is when they were trained elsewhere)
             all_leaves_comparison_figure({"TreeVAE + Diffusion": work / "bl0", "TreeDiffusion": work / "td0"}, res / "fig6.png", n=2)
         if done(work / "td0"): export(work / "td0", t["pretrained"], dest)
 
@@ -154,14 +172,20 @@ if __name__ == "__main__":
     ap.add_argument("--only", nargs="+", help="run only these steps (default: all)")
     ap.add_argument("--list", action="store_true", help="say what is done and what would run, and stop")
     ap.add_argument("--no-assemble", action="store_true", help="run the steps but leave the results folder as it is")
+    ap.add_argument("--assemble-only", action="store_true", help="run nothing; assemble the results folder again from what the record and the working folder hold")
     ap.add_argument("--work", default=None, help="working folder (default: runs/record/TABLE)")
     ap.add_argument("--dest", default=str(ROOT), help="where nbs/images/results/presets/TABLE and pretrained/ are written (default: this checkout)")
     a = ap.parse_args()
     work = Path(a.work or ROOT / "runs" / "record" / a.table).resolve(); work.mkdir(parents=True, exist_ok=True)
-    plan = steps(a.table, work)
+    if restore(a.table, work, Path(a.dest).resolve()): print(f"[regenerate] {a.table}: the committed tree was copied to {work / 'tree'}")
+    plan, res = steps(a.table, work), Path(a.dest).resolve() / RESULTS / "presets" / a.table
+    # a step is done when its working folder finished it, or when the record holds its current result (made in an earlier session)
+    recorded = lambda n: res / ("run" if a.table == "demo" else n)
+    state = {n: "done" if done(f) else "recorded" if recorded(n).is_dir() and folder_status(recorded(n))["status"] == "current" else "to run"
+             for n, (_, f, *_) in plan.items()}
     for name, (cmd, folder, *_) in plan.items():
-        print(f"{'done' if done(folder) else 'to run':<7} {name:<5} {' '.join(cmd[1:])}")
+        print(f"{state[name]:<8} {name:<5} {' '.join(cmd[1:])}")
     if a.list: raise SystemExit(0)
-    run_steps(plan, [n for n, s in plan.items() if not done(s[1]) and (not a.only or n in a.only)], a.jobs, work)
+    if not a.assemble_only: run_steps(plan, [n for n in plan if state[n] == "to run" and (not a.only or n in a.only)], a.jobs, work)
     if not a.no_assemble: assemble(a.table, work, ["python", "tools/regenerate.py", *sys.argv[1:]], Path(a.dest).resolve())
     print(f"[regenerate] {a.table}: done → {RESULTS}/presets/{a.table}")
