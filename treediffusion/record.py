@@ -17,11 +17,12 @@ from .core import atomic_write
 from fastcore.script import call_parse
 
 # %% auto #0
-__all__ = ['PACKAGE', 'REPO', 'DISTRIBUTIONS', 'COMMAND_MODULES', 'BOOKKEEPING', 'RESULTS', 'CONFIG_SECTIONS', 'DOCS', 'QUOTE',
-           'READER_FILES', 'BLOCK', 'git', 'git_state', 'package_versions', 'LoadMonitor', 'config_record',
-           'config_diff', 'package_imports', 'depends_on', 'file_digests', 'rank', 'run_manifest', 'stamp', 'read_runs',
-           'last_finished', 'backfill_digests', 'folder_status', 'results_folders', 'results_record', 'quoted_results',
-           'record_table', 'quoted_not_current', 'record_script', 'render_blocks', 'render_file', 'record_cmd']
+__all__ = ['PACKAGE', 'REPO', 'RECORD_FILES', 'DISTRIBUTIONS', 'COMMAND_MODULES', 'BOOKKEEPING', 'RESULTS', 'CONFIG_SECTIONS',
+           'DOCS', 'QUOTE', 'READER_FILES', 'BLOCK', 'git', 'git_state', 'package_versions', 'LoadMonitor',
+           'config_record', 'config_diff', 'package_imports', 'depends_on', 'file_digests', 'rank', 'run_manifest',
+           'stamp', 'read_runs', 'last_finished', 'backfill_digests', 'folder_status', 'results_folders',
+           'results_record', 'quoted_results', 'record_table', 'quoted_not_current', 'record_script', 'render_blocks',
+           'render_file', 'record_cmd']
 
 # %% ../nbs/00a_record.ipynb #b7325bb8
 PACKAGE = Path(str(importlib.resources.files("treediffusion")))   # treediffusion/ of the running code
@@ -33,11 +34,13 @@ def git(*args, root=None) -> str | None:
     except (OSError, subprocess.TimeoutExpired): return None
     return r.stdout.strip() if r.returncode == 0 else None
 
+RECORD_FILES = "nbs/images/results/"            # the record itself: results being written there are not code
+
 def git_state(root=None) -> dict:
-    "The commit the code runs from and the tracked files that differ from it (`commit` None outside a git checkout)."
+    "The commit the code runs from and the tracked files that differ from it (`commit` None outside a git checkout); `dirty` only for code, not the record's own files."
     commit = git("rev-parse", "HEAD", root=root)
     files = sorted((git("diff", "--name-only", "HEAD", root=root) or "").split()) if commit else []
-    return dict(commit=commit, dirty=bool(files), dirty_files=files)
+    return dict(commit=commit, dirty=any(not f.startswith(RECORD_FILES) for f in files), dirty_files=files)
 
 # %% ../nbs/00a_record.ipynb #71fe29c0
 DISTRIBUTIONS = ("treediffusion", "torch", "torchvision", "numpy", "diffusers", "accelerate", "pytorch-fid", "scipy")
