@@ -11,6 +11,7 @@ copied into the working folder, and seeds whose results are committed are kept i
     python tools/regenerate.py fashion-mnist-cpu --jobs 2         # tree, TreeDiffusion and baseline seeds 0-2, Fig. 6, Tables 1-2
     python tools/regenerate.py fashion-mnist-cpu --only tree td0 bl0 --no-assemble
     python tools/regenerate.py mnist-cpu --list                   # what is done, what would run
+    python tools/regenerate.py fashion-mnist-cpu --reproduce      # minutes: does today's code still compute what the record's did?
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, time
 from dataclasses import replace
@@ -173,6 +174,7 @@ if __name__ == "__main__":
     ap.add_argument("--list", action="store_true", help="say what is done and what would run, and stop")
     ap.add_argument("--no-assemble", action="store_true", help="run the steps but leave the results folder as it is")
     ap.add_argument("--assemble-only", action="store_true", help="run nothing; assemble the results folder again from what the record and the working folder hold")
+    ap.add_argument("--reproduce", action="store_true", help="run nothing; take the table's behaviour fingerprint: its baseline, or a check that today's code still computes it (notebook 12c)")
     ap.add_argument("--work", default=None, help="working folder (default: runs/record/TABLE)")
     ap.add_argument("--dest", default=str(ROOT), help="where nbs/images/results/presets/TABLE and pretrained/ are written (default: this checkout)")
     a = ap.parse_args()
@@ -186,6 +188,12 @@ if __name__ == "__main__":
     for name, (cmd, folder, *_) in plan.items():
         print(f"{state[name]:<8} {name:<5} {' '.join(cmd[1:])}")
     if a.list: raise SystemExit(0)
+    if a.reproduce:
+        from treediffusion.reproduce import reproduce_folder
+        model = Path(a.dest).resolve() / "pretrained" / TABLES[a.table]["pretrained"]
+        tv = res / "tree" / "treevae.pt"
+        rec = reproduce_folder(res, load_config(TABLES[a.table]["preset"]), model if (model / "diffusion.pt").is_file() else None, tv if tv.is_file() else None)
+        raise SystemExit(0 if not rec["checks"] or rec["checks"][-1]["match"] else 1)
     if not a.assemble_only: run_steps(plan, [n for n in plan if state[n] == "to run" and (not a.only or n in a.only)], a.jobs, work)
     if not a.no_assemble: assemble(a.table, work, ["python", "tools/regenerate.py", *sys.argv[1:]], Path(a.dest).resolve())
     print(f"[regenerate] {a.table}: done → {RESULTS}/presets/{a.table}")

@@ -20,7 +20,7 @@ from fastcore.script import call_parse
 __all__ = ['PACKAGE', 'REPO', 'RECORD_FILES', 'DISTRIBUTIONS', 'COMMAND_MODULES', 'BOOKKEEPING', 'RESULTS', 'CONFIG_SECTIONS',
            'DOCS', 'QUOTE', 'READER_FILES', 'BLOCK', 'git', 'git_state', 'package_versions', 'LoadMonitor',
            'config_record', 'config_diff', 'package_imports', 'depends_on', 'file_digests', 'rank', 'run_manifest',
-           'stamp', 'read_runs', 'last_finished', 'backfill_digests', 'folder_status', 'results_folders',
+           'stamp', 'read_runs', 'last_finished', 'backfill_digests', 'vouched_by', 'folder_status', 'results_folders',
            'results_record', 'quoted_results', 'record_table', 'quoted_not_current', 'record_script', 'render_blocks',
            'render_file', 'record_cmd']
 
@@ -213,12 +213,22 @@ def backfill_digests(folder, root=None) -> int:
     if n: _write_runs(path, runs)
     return n
 
+# %% ../nbs/00a_record.ipynb #fe08a587
+def vouched_by(folder, deps, then: dict, now: dict) -> dict | None:
+    "The reproduction check (`reproduce.json` in `folder` or a folder above it) that vouches for a run made with digests `then` of `deps`, whose files now have digests `now`."
+    f = next((d / "reproduce.json" for d in (Path(folder), *Path(folder).parents) if (d / "reproduce.json").is_file()), None)
+    if f is None: return None
+    rec = json.loads(f.read_text()); base = rec["baseline"]["depends_on"]
+    if any(base.get(p) != then.get(p) for p in deps): return None          # its baseline was taken with other code than the run's
+    return next((c for c in reversed(rec.get("checks", [])) if c.get("match") and all(c["depends_on"].get(p) == now.get(p) for p in deps)), None)
+
+
 # %% ../nbs/00a_record.ipynb #08e8ef2c
 RESULTS = "nbs/images/results"
 CONFIG_SECTIONS = {"fit-tree": ("name", "seed", "data", "treevae", "growth")}   # what a command reads of its config (default: all of it)
 
 def folder_status(folder, root=None) -> dict:
-    "Is a results folder current? `current`: its run finished at a known commit, no file it depends on changed since, and its preset still says what it ran with."
+    "Is a results folder current? `current`: its run finished at a known commit, no file it depends on changed since (or a reproduction vouches for today's code), and its preset still says what it ran with."
     folder, root = Path(folder), Path(root or REPO)
     row = dict(folder=str(folder.resolve().relative_to(root.resolve())) if folder.resolve().is_relative_to(root.resolve()) else str(folder))
     mark = next((d / "SUPERSEDED" for d in (folder, *folder.parents) if (d / "SUPERSEDED").is_file()), None)
@@ -235,7 +245,9 @@ def folder_status(folder, root=None) -> dict:
     if "depends_on" in run:                        # the digests of what ran: no git history needed (a shallow clone can check them)
         then, now = run["depends_on"], file_digests(deps, root)
         changed = sorted(p for p in set(then) | set(now) if then.get(p) != now.get(p))
-        if changed: return dict(row, status="stale", why=f"changed since {run['commit'][:7]}: {', '.join(changed)}")
+        check = vouched_by(folder, deps, then, now) if changed else None
+        if changed and check is None: return dict(row, status="stale", why=f"changed since {run['commit'][:7]}: {', '.join(changed)}")
+        if check is not None: row["reproduced_at"] = check["commit"]      # changed, but today's code reproduces what it computed
     else:                                          # an older manifest: ask git
         if git("cat-file", "-e", f"{run['commit']}^{{commit}}", root=root) is None:
             return dict(row, status="stale", why=f"commit {run['commit'][:7]} is not in this clone")
@@ -297,6 +309,7 @@ def record_table(rows: list, quoted: dict, superseded: bool = True) -> str:
         if r["status"] == "superseded" and not superseded and r["folder"] not in quoted: continue
         q = quoted.get(r["folder"])
         lines.append(f"{r['status']:<10} {r['folder']:<58} {(r.get('commit') or '')[:7]:<7}  {r['why'] or r.get('made_by', '')}"
+                     + (f"  (reproduced at {r['reproduced_at'][:7]})" if r.get("reproduced_at") else "")
                      + (f"  [quoted by {', '.join(q)}]" if q else ""))
     n = {s: sum(r["status"] == s for r in rows) for s in ("current", "stale", "superseded", "untraced")}
     lines.append(f"{len(rows)} folders: " + ", ".join(f"{v} {k}" for k, v in n.items()) + ("" if superseded else " (superseded ones kept for history: --all lists them)"))
