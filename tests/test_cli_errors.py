@@ -14,6 +14,12 @@ def cases(tmp):
     shutil.copyfile(ROOT / "pretrained/fashion-mnist-cpu/config.yml", tmp / "truncated/config.yml")
     (tmp / "truncated/diffusion.pt").write_bytes((ROOT / "pretrained/fashion-mnist-cpu/diffusion.pt").read_bytes()[:5000])
     (tmp / "crafted/diffusion.pt").write_bytes(pickle.dumps({"kind": "diffusion", "x": Payload(str(tmp / "pwned"))}))
+    tiny = (ROOT / "configs/tiny.yml").read_text()
+    (tmp / "empty.yml").write_text("")
+    (tmp / "null.yml").write_text("name: mine\ndiffusion:\n")
+    (tmp / "inf.yml").write_text(tiny.replace("growth:\n", "growth:\n  lr: .inf\n", 1))
+    (tmp / "text.yml").write_text(tiny.replace("growth:\n", "growth:\n  lr: fast\n", 1))
+    model = ROOT / "pretrained/fashion-mnist-cpu"
     return {   # kind: (argv, a word the message must contain)
         "unknown config key": (["fit-tree", "--config", tmp / "typo.yml", "--out", tmp / "o1"], "epochs_finetunee"),
         "value out of range": (["fit-tree", "--config", tmp / "neg.yml", "--out", tmp / "o2"], "max_steps"),
@@ -23,11 +29,20 @@ def cases(tmp):
         "truncated checkpoint": (["sample", "--model", tmp / "truncated", "--out", tmp / "o5"], "diffusion.pt"),
         "crafted checkpoint": (["sample", "--model", tmp / "crafted", "--out", tmp / "o6"], "diffusion.pt"),
         "bad argument": (["sample", "--n", "many"], "--n"),
+        "config path not there": (["fit-tree", "--config", "configs/tiny.yml", "--out", tmp / "o1"], "--config tiny"),   # never the preset instead
+        "empty config": (["fit-tree", "--config", tmp / "empty.yml", "--out", tmp / "o1"], "is empty"),
+        "null section": (["fit-tree", "--config", tmp / "null.yml", "--out", tmp / "o1"], "'diffusion' is empty"),
+        "non-finite value": (["fit-tree", "--config", tmp / "inf.yml", "--out", tmp / "o1"], "growth.lr"),
+        "text for a number": (["fit-tree", "--config", tmp / "text.yml", "--out", tmp / "o1"], "growth.lr"),
+        "zero samples": (["sample", "--model", model, "--n", "0", "--out", tmp / "o4"], "--n"),
+        "negative samples": (["sample", "--model", model, "--n", "-2", "--out", tmp / "o4"], "--n"),
+        "zero steps": (["sample", "--model", model, "--steps", "0", "--out", tmp / "o4"], "--steps"),
     }
 
 
 KINDS = ["unknown config key", "value out of range", "missing config", "unknown dataset", "missing model", "truncated checkpoint",
-         "crafted checkpoint", "bad argument"]
+         "crafted checkpoint", "bad argument", "config path not there", "empty config", "null section", "non-finite value",
+         "text for a number", "zero samples", "negative samples", "zero steps"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -24,10 +24,11 @@ def test_wheel_holds_presets_and_classifiers(wheel):
 
 
 def test_cli_finds_a_packaged_preset_from_any_folder(tmp_path):
-    "No configs/ folder here: `--config tiny` and `--config configs/tiny.yml` fall back to the packaged preset; a typo gets one line."
-    r = subprocess.run(cli("fit-tree", "--config", "nope"), capture_output=True, text=True, cwd=tmp_path)
-    assert r.returncode == 2 and "Traceback" not in r.stderr and "tiny" in r.stderr, r.stderr[-2000:]
-    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    "No configs/ folder here: `--config tiny` is the packaged preset; `--config configs/tiny.yml` and a typo get one line naming the fix."
+    for name, word in (("nope", "tiny"), ("configs/tiny.yml", "--config tiny")):
+        r = subprocess.run(cli("fit-tree", "--config", name), capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 2 and "Traceback" not in r.stderr and word in r.stderr, r.stderr[-2000:]
+        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     r = subprocess.run(cli("fit-tree", "--config", "tiny", "--out", "tree", "--no-baselines"), capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-2000:]
     assert (tmp_path / "tree" / "treevae.pt").is_file() and (tmp_path / "data").is_dir()       # data cached beside the user's runs

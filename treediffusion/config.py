@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/config.html.md"""
 
 # %% ../nbs/01_config.ipynb #674dc7dd
 from __future__ import annotations
-import difflib, importlib.resources, typing
+import difflib, importlib.resources, math, typing
 from dataclasses import dataclass, field, fields, is_dataclass, asdict
 from pathlib import Path
 
@@ -34,13 +34,20 @@ def _coerce(v, tp, where):
             try: return _coerce(v, a, where)
             except ConfigError as e: errs.append(str(e))
         raise ConfigError(errs[0] if errs else f"{where}: bad value {v!r}")
-    if is_dataclass(tp): return from_dict(tp, v or {}, prefix=f"{where}.")
+    if is_dataclass(tp):
+        if v is None: raise ConfigError(f"'{where}' is empty (null): give its keys, or delete the line to use its defaults")
+        return from_dict(tp, v, prefix=f"{where}.")
     if origin in (tuple, list):
         if not isinstance(v, (list, tuple)): raise ConfigError(f"'{where}' must be a list, got {v!r}")
         it = args[0] if args else typing.Any
         out = [_coerce(x, it, where) for x in v]
         return tuple(out) if origin is tuple else out
-    if tp is float and isinstance(v, (int, float)) and not isinstance(v, bool): return float(v)
+    if tp in (int, float) and isinstance(v, str):              # YAML 1.1 reads 1e-3 (no dot) as text: a number all the same
+        try: v = int(v) if tp is int else float(v)
+        except ValueError: raise ConfigError(f"'{where}' must be a number, got {v!r}") from None
+    if tp is float and isinstance(v, (int, float)) and not isinstance(v, bool):
+        if not math.isfinite(v): raise ConfigError(f"'{where}' must be a finite number, got {v!r}")
+        return float(v)
     if tp in (int, str, bool) and not isinstance(v, tp) or (tp is int and isinstance(v, bool)):
         raise ConfigError(f"'{where}' must be {tp.__name__}, got {v!r}")
     return v
@@ -364,21 +371,25 @@ PRESETS = Path(str(importlib.resources.files("treediffusion") / "presets"))   # 
 
 # %% ../nbs/01_config.ipynb #3943c39d
 def preset_path(name) -> Path:
-    "A YAML file: `name` itself if it exists, else the packaged preset of that name ('demo', 'demo.yml' or 'configs/demo.yml')."
-    p = Path(name)
+    "A YAML file: `name` itself if it exists, else the packaged preset of that name ('demo' or 'demo.yml', no folder); a path that does not exist is an error."
+    p = Path(name); have = ", ".join(sorted(f.stem for f in PRESETS.glob("*.yml")))
     if p.is_file(): return p
-    q = PRESETS / (p.name if p.suffix in (".yml", ".yaml") else p.name + ".yml")
-    if q.is_file(): return q
-    have = ", ".join(sorted(f.stem for f in PRESETS.glob("*.yml")))
-    raise ConfigError(f"Config file '{name}' not found; pass a YAML path or a preset shipped with treediffusion: {have}.")
+    if p.is_dir(): raise ConfigError(f"Config '{name}' is a folder; pass a YAML file or a preset's name: {have}.")
+    stem = p.stem if p.suffix in (".yml", ".yaml") else p.name
+    preset = PRESETS / f"{stem}.yml"
+    if len(p.parts) == 1 and preset.is_file(): return preset            # a bare name: the packaged preset
+    hint = f" For the packaged preset of that name, pass --config {stem}." if preset.is_file() else ""
+    raise ConfigError(f"Config file '{name}' not found.{hint} Pass a YAML path or a preset shipped with treediffusion: {have}.")
 
 # %% ../nbs/01_config.ipynb #1d36ad2f
 def load_config(path, cls=None):
     "Load a YAML file or a packaged preset (`preset_path`) into `cls` (default `ExperimentConfig`), strictly; the error names the file."
     cls = cls or ExperimentConfig
     path = preset_path(path)
-    try: d = yaml.safe_load(path.read_text()) or {}
+    try: d = yaml.safe_load(path.read_text())
     except yaml.YAMLError as e: raise ConfigError(f"'{path}' is not valid YAML: {e}") from e
+    except UnicodeDecodeError: raise ConfigError(f"'{path}' is not a text file; pass a YAML config") from None
+    if d is None: raise ConfigError(f"'{path}' is empty; write the keys that differ from the defaults, or pass a preset's name")
     try: return from_dict(cls, d)
     except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
 

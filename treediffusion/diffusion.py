@@ -258,7 +258,7 @@ def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print):
 @call_parse
 def fit_diffusion_cmd(
     tree: str = "runs/tree",            # folder written by `treediffusion fit-tree` (holds treevae.pt)
-    config: str = "configs/tiny.yml",   # YAML preset (its `diffusion` section)
+    config: str = "tiny",               # YAML preset (its `diffusion` section)
     out: str = "runs/diffusion",        # model folder (resumes from diffusion.pt if present)
     device: str = None,                 # torch device (default: accelerator if any)
 ):

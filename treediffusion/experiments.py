@@ -86,7 +86,7 @@ def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None
 # %% ../nbs/12_experiments.ipynb #5497eb96
 @call_parse
 def run_cmd(
-    config: str = "configs/tiny.yml",   # YAML preset
+    config: str = "tiny",               # YAML preset
     out: str = "runs/run",              # output folder (resumes from its checkpoints)
     device: str = None,                 # torch device (default: accelerator if any)
     tree: str = None,                   # reuse this grown TreeVAE (a `fit-tree` folder) instead of growing one

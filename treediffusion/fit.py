@@ -60,7 +60,7 @@ def fit_tree(cfg: ExperimentConfig, out, device=None, baselines: bool = True, lo
 # %% ../nbs/06a_fit.ipynb #2071294f
 @call_parse
 def fit_tree_cmd(
-    config: str = "configs/tiny.yml",  # YAML preset
+    config: str = "tiny",              # YAML preset
     out: str = "runs/tree",            # output folder (resumes if it holds growth.pt)
     device: str = None,                # torch device (default: the config's, 'auto' = accelerator if any)
     no_baselines: bool = False,        # skip the k-means/Ward baselines

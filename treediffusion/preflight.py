@@ -57,7 +57,7 @@ def check_device(cfg: ExperimentConfig, device=None) -> Check:
     detail = f"{name} (torch {torch.__version__})"
     if dev.type == "cpu" and asked is None and is_paper_scale(cfg):
         return Check("device", False, detail + f": no GPU found for {cfg.name} ({cfg.diffusion.max_steps:,} diffusion steps)",
-                     "run it on a GPU machine, pick a CPU preset (configs/demo.yml, fashion-mnist-cpu.yml, mnist-cpu.yml), or say --device cpu")
+                     "run it on a GPU machine, pick a CPU preset (--config demo, fashion-mnist-cpu or mnist-cpu), or say --device cpu")
     return Check("device", True, detail)
 
 # %% ../nbs/11a_preflight.ipynb #9f185532
@@ -202,7 +202,7 @@ def require(checks: list) -> list:
 # %% ../nbs/11a_preflight.ipynb #68b43a67
 @call_parse
 def check_cmd(
-    config: str = "configs/tiny.yml",   # YAML preset
+    config: str = "tiny",               # YAML preset
     out: str = "runs/run",              # where the run would write (for the disk check)
     device: str = None,                 # torch device (default: the preset's, else the accelerator if any)
     no_burst: bool = False,             # skip the measured burst (no run-time estimate)

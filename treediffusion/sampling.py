@@ -208,6 +208,10 @@ def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, gui
                  guidance_kind: str | None = None) -> dict:
     "Generate with a trained model folder; writes `{mode}.png` and `{mode}.npz` (uint8 images + leaf ids) to `out`."
     if mode not in MODES: raise ValueError(f"Unknown mode {mode!r}; choose one of {MODES}")
+    if not isinstance(n, int) or n < 1: raise ValueError(f"--n must be a whole number ≥ 1, got {n!r}")
+    if steps is not None and steps < 1: raise ValueError(f"--steps must be ≥ 1 (leave it out for the config's), got {steps}")
+    if guidance is not None and not (math.isfinite(guidance) and guidance >= 0):
+        raise ValueError(f"--guidance must be a finite weight ≥ 0 (0: no guidance), got {guidance}")
     if mode == "subtree" and node is None: raise ValueError("mode 'subtree' needs --node ID (an internal node of the tree)")
     model, treevae, cfg = load_treediffusion(model_dir, device=device)
     dev = next(model.parameters()).device; g = torch.Generator(device=dev).manual_seed(seed)
