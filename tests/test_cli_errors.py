@@ -4,6 +4,7 @@ import os, pickle, re, shutil, subprocess
 import pytest
 
 from conftest import ROOT, Payload, cli
+from treediffusion.core import load_checkpoint, save_checkpoint
 
 
 def cases(tmp):
@@ -20,6 +21,12 @@ def cases(tmp):
     (tmp / "inf.yml").write_text(tiny.replace("growth:\n", "growth:\n  lr: .inf\n", 1))
     (tmp / "text.yml").write_text(tiny.replace("growth:\n", "growth:\n  lr: fast\n", 1))
     model = ROOT / "pretrained/fashion-mnist-cpu"
+    (tmp / "flipped").mkdir()
+    for f in ("config.yml", "treevae.pt"): shutil.copyfile(model / f, tmp / "flipped" / f)
+    ck = load_checkpoint(model / "diffusion.pt"); save_checkpoint(ck, tmp / "flipped/diffusion.pt")        # saved with its digest
+    raw = bytearray((tmp / "flipped/diffusion.pt").read_bytes())
+    w = next(v for v in ck["model"].values() if v.numel() > 1000).numpy().tobytes()
+    raw[raw.find(w) + len(w) // 2] ^= 0x10; (tmp / "flipped/diffusion.pt").write_bytes(bytes(raw))       # one bit in one weight
     return {   # kind: (argv, a word the message must contain)
         "unknown config key": (["fit-tree", "--config", tmp / "typo.yml", "--out", tmp / "o1"], "epochs_finetunee"),
         "value out of range": (["fit-tree", "--config", tmp / "neg.yml", "--out", tmp / "o2"], "max_steps"),
@@ -37,12 +44,13 @@ def cases(tmp):
         "zero samples": (["sample", "--model", model, "--n", "0", "--out", tmp / "o4"], "--n"),
         "negative samples": (["sample", "--model", model, "--n", "-2", "--out", tmp / "o4"], "--n"),
         "zero steps": (["sample", "--model", model, "--steps", "0", "--out", tmp / "o4"], "--steps"),
+        "flipped bit": (["sample", "--model", tmp / "flipped", "--out", tmp / "o6"], "is damaged"),
     }
 
 
 KINDS = ["unknown config key", "value out of range", "missing config", "unknown dataset", "missing model", "truncated checkpoint",
          "crafted checkpoint", "bad argument", "config path not there", "empty config", "null section", "non-finite value",
-         "text for a number", "zero samples", "negative samples", "zero steps"]
+         "text for a number", "zero samples", "negative samples", "zero steps", "flipped bit"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -14,8 +14,9 @@ import torch
 import torchvision.utils as vutils
 
 # %% auto #0
-__all__ = ['set_seed', 'as_numpy', 'default_device', 'configure_cpu_runtime', 'image_grid', 'save_grid', 'show_images',
-           'CheckpointError', 'atomic_write', 'save_checkpoint', 'load_checkpoint', 'state_dict_sha256']
+__all__ = ['DIGEST_KEY', 'set_seed', 'as_numpy', 'default_device', 'configure_cpu_runtime', 'image_grid', 'save_grid',
+           'show_images', 'CheckpointError', 'stale_temps', 'atomic_write', 'payload_sha256', 'save_checkpoint',
+           'load_checkpoint', 'state_dict_sha256']
 
 # %% ../nbs/00_core.ipynb #607aabe7
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -91,10 +92,22 @@ class CheckpointError(RuntimeError):
     "A checkpoint is missing, unreadable, or does not match the model it is loaded into."
 
 # %% ../nbs/00_core.ipynb #fe530224
+def stale_temps(path) -> list:
+    "Temp files of earlier writes of `path` whose writing process is gone (killed mid-write): `.NAME.PID.*.tmp` beside it."
+    path, out = Path(path), []
+    for f in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = f.name[len(path.name) + 2:].split(".")[0]
+        if not pid.isdigit(): out.append(f); continue                 # a leftover from before temps carried their writer's pid
+        try: os.kill(int(pid), 0)
+        except ProcessLookupError: out.append(f)                       # its writer is dead: nothing will ever finish it
+        except PermissionError: pass                                   # alive, another user's
+    return out
+
 def atomic_write(path, write) -> Path:
-    "Call `write(f)` on a temp file beside `path`, fsync it, then `os.replace` it onto `path` (nothing half-written survives)."
+    "Call `write(f)` on a temp file beside `path`, fsync it, then `os.replace` it onto `path` (nothing half-written survives; a killed write's temp is removed by the next)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    for f in stale_temps(path): f.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f); f.flush(); os.fsync(f.fileno())
@@ -105,17 +118,41 @@ def atomic_write(path, write) -> Path:
     return path
 
 # %% ../nbs/00_core.ipynb #5a6b0535
+DIGEST_KEY = "payload_sha256"
+
+def payload_sha256(obj) -> str:
+    "SHA-256 of a checkpoint's contents: every tensor's dtype, shape and bytes and every other value's repr, dict keys in sorted order."
+    h = hashlib.sha256()
+    def walk(x):
+        if isinstance(x, torch.Tensor):
+            t = x.detach().cpu().contiguous().reshape(-1)
+            h.update(f"T{t.dtype}{tuple(x.shape)}".encode()); h.update(t.view(torch.uint8).numpy().tobytes())
+        elif isinstance(x, dict):
+            h.update(b"{")
+            for k in sorted(x, key=repr): h.update(repr(k).encode() + b":"); walk(x[k])
+            h.update(b"}")
+        elif isinstance(x, (list, tuple)):
+            h.update(b"[")
+            for v in x: walk(v)
+            h.update(b"]")
+        else: h.update(repr(x).encode() + b";")
+    walk(obj)
+    return h.hexdigest()
+
 def save_checkpoint(obj, path) -> Path:
-    "`torch.save(obj)` to `path` atomically (see `atomic_write`)."
+    "`torch.save(obj)` to `path` atomically (see `atomic_write`); a dict carries the SHA-256 of its contents, checked at load."
+    if isinstance(obj, dict):
+        obj = {k: v for k, v in obj.items() if k != DIGEST_KEY}; obj[DIGEST_KEY] = payload_sha256(obj)
     return atomic_write(path, lambda f: torch.save(obj, f))
+
 
 # %% ../nbs/00_core.ipynb #58831494
 def load_checkpoint(path, map_location="cpu", weights_only: bool = True):
-    "Load a checkpoint written by `save_checkpoint` (tensors and plain data only: it never runs code from the file), raising `CheckpointError` with the fix."
+    "Load a checkpoint written by `save_checkpoint` (tensors and plain data only: it never runs code from the file; its digest checked), raising `CheckpointError` with the fix."
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"No checkpoint at '{path}'. Train first (see `treediffusion --help`) or pass the right path.")
-    try: return torch.load(path, map_location=map_location, weights_only=weights_only)
+    try: ck = torch.load(path, map_location=map_location, weights_only=weights_only)
     except pickle.UnpicklingError as e:
         if "allowed global" not in str(e):          # torch names the refused global; anything else is a damaged file
             raise CheckpointError(f"Checkpoint '{path}' is corrupted or not a torch checkpoint (unpickling failed). "
@@ -125,6 +162,11 @@ def load_checkpoint(path, map_location="cpu", weights_only: bool = True):
     except Exception as e:
         raise CheckpointError(f"Checkpoint '{path}' is corrupted or not a torch checkpoint ({type(e).__name__}: {e}). "
                               "Delete it and re-run the command that wrote it; runs resume from the last good checkpoint.") from e
+    if isinstance(ck, dict) and DIGEST_KEY in ck and payload_sha256({k: v for k, v in ck.items() if k != DIGEST_KEY}) != ck.pop(DIGEST_KEY):
+        raise CheckpointError(f"Checkpoint '{path}' is damaged: its contents do not match the SHA-256 written with them (a flipped bit or a "
+                              "bad copy). Copy it again from its source, or delete it and re-run the command that wrote it.")
+    return ck
+
 
 # %% ../nbs/00_core.ipynb #d3706af0
 def state_dict_sha256(module: torch.nn.Module, sort: bool = False, prefix: bytes = b"") -> str:
