@@ -8,6 +8,7 @@ Docs: https://treediffusion.github.io/treediffusion/diffusion.html.md"""
 from __future__ import annotations
 import json, shutil, time
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
-from .config import DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
+from .config import DataConfig, DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
 from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed, state_dict_sha256,
                                 configure_cpu_runtime)
 from .data import dataset_from_config, to_signed
@@ -205,11 +206,12 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
 
 # %% ../nbs/10_diffusion.ipynb #8fb59176
 def load_treediffusion(model_dir, use_ema: bool = True, device=None):
-    "(TreeDiffusion, TreeVAE, ExperimentConfig) from a folder written by `fit_diffusion`; checks the pair matches."
+    "(TreeDiffusion, TreeVAE, ExperimentConfig) from a folder written by `fit_diffusion`; checks the pair matches; the data folder is the default, not the one it was trained with."
     model_dir = Path(model_dir)
     c = load_checkpoint(model_dir / "diffusion.pt", "cpu")
     if c.get("kind") != "treediffusion": raise CheckpointError(f"{model_dir / 'diffusion.pt'} is not a TreeDiffusion checkpoint.")
     cfg = from_dict(ExperimentConfig, c["config"])
+    cfg = replace(cfg, data=replace(cfg.data, root=DataConfig.root))   # how it was trained; never where this machine keeps files
     treevae = load_treevae(model_dir / "treevae.pt")
     if treevae_fingerprint(treevae) != c["treevae_fingerprint"]:
         raise CheckpointError(f"{model_dir / 'treevae.pt'} is not the TreeVAE this diffusion model was trained with "

@@ -199,7 +199,7 @@ def reference_stats(dataset_name: str, split: str, extractor: FeatureExtractor, 
     path = stats_path(extractor, dataset_name, split, root, n)
     if cache and path.is_file():
         try: return load_stats(path)
-        except (ValueError, OSError, EOFError) as e: warnings.warn(f"recomputing the corrupted statistics file '{path}' ({e})")
+        except Exception as e: warnings.warn(f"recomputing the corrupted statistics file '{path}' ({type(e).__name__}: {e})")
     ds = load_dataset(dataset_name, split, root=root, n=n, verbose=False)
     mu, sigma = feature_stats(extractor(ds.images, progress))
     if cache: save_stats(path, mu, sigma)
