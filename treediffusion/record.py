@@ -215,12 +215,14 @@ def backfill_digests(folder, root=None) -> int:
 
 # %% ../nbs/00a_record.ipynb #fe08a587
 def vouched_by(folder, deps, then: dict, now: dict) -> dict | None:
-    "The reproduction check (`reproduce.json` in `folder` or a folder above it) that vouches for a run made with digests `then` of `deps`, whose files now have digests `now`."
+    "The reproduction check (`reproduce.json` in `folder` or a folder above it) that vouches for a run made with digests `then` of `deps`, whose files now have digests `now`: both codes matched the baseline."
     f = next((d / "reproduce.json" for d in (Path(folder), *Path(folder).parents) if (d / "reproduce.json").is_file()), None)
     if f is None: return None
-    rec = json.loads(f.read_text()); base = rec["baseline"]["depends_on"]
-    if any(base.get(p) != then.get(p) for p in deps): return None          # its baseline was taken with other code than the run's
-    return next((c for c in reversed(rec.get("checks", [])) if c.get("match") and all(c["depends_on"].get(p) == now.get(p) for p in deps)), None)
+    rec = json.loads(f.read_text())
+    same = [dict(rec["baseline"], match=True), *(c for c in rec.get("checks", []) if c.get("match"))]   # code that computes what the baseline's did
+    at = lambda digests: [e for e in same if all(e["depends_on"].get(p) == digests.get(p) for p in deps)]
+    if not at(then): return None                                # the run's code was never shown to compute the baseline's numbers
+    return next(iter(at(now)[::-1]), None)                      # today's code was: the newest check that says so
 
 
 # %% ../nbs/00a_record.ipynb #08e8ef2c
