@@ -95,6 +95,9 @@ def main(argv: list | None = None):
     args = anno_parser(f.__wrapped__, prog=f"treediffusion {cmd}", pos=pos).parse_args(argv[1:])
     kw, errors = {k: v for k, v in vars(args).items() if k in params}, user_errors()   # drop fastcore's generic --pdb/--xtra
     try:
+        out = kw.get("out")
+        if out is not None and Path(out).exists() and not Path(out).is_dir():
+            raise ValueError(f"--out {out} is a file; pass a folder (a new one, or one this command wrote)")
         with manifest_for(cmd, kw, argv): rc = f(**kw)
     except errors as e:                           # bad input: one line naming the fix, no stack (TREEDIFFUSION_DEBUG=1 shows it)
         if os.environ.get("TREEDIFFUSION_DEBUG"): raise

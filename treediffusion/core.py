@@ -14,9 +14,9 @@ import torch
 import torchvision.utils as vutils
 
 # %% auto #0
-__all__ = ['DIGEST_KEY', 'set_seed', 'as_numpy', 'default_device', 'configure_cpu_runtime', 'image_grid', 'save_grid',
-           'show_images', 'CheckpointError', 'stale_temps', 'atomic_write', 'payload_sha256', 'save_checkpoint',
-           'load_checkpoint', 'state_dict_sha256']
+__all__ = ['DIGEST_KEY', 'set_seed', 'as_numpy', 'usable_device', 'default_device', 'configure_cpu_runtime', 'image_grid',
+           'save_grid', 'show_images', 'CheckpointError', 'stale_temps', 'atomic_write', 'payload_sha256',
+           'save_checkpoint', 'load_checkpoint', 'state_dict_sha256']
 
 # %% ../nbs/00_core.ipynb #607aabe7
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -33,9 +33,21 @@ def as_numpy(x, dtype=None) -> np.ndarray:
     return a if dtype is None else a.astype(dtype)
 
 # %% ../nbs/00_core.ipynb #070ee310
+def usable_device(name) -> torch.device:
+    "The device `name` ('cpu', 'cuda', 'cuda:1', 'mps', ...) if this machine has it; a `ValueError` naming what it has otherwise."
+    try: d = torch.device(name)
+    except (RuntimeError, TypeError): raise ValueError(f"device {name!r} is not a device PyTorch knows; use auto, cpu, cuda, cuda:N or mps") from None
+    if d.type == "cuda" and (not torch.cuda.is_available() or (d.index or 0) >= torch.cuda.device_count()):
+        have = f"{torch.cuda.device_count()} CUDA device(s)" if torch.cuda.is_available() else "no CUDA device"
+        raise ValueError(f"device {name!r} is not available: this machine has {have}; use device auto (the best there is) or cpu")
+    mps = getattr(torch.backends, "mps", None)
+    if d.type == "mps" and not (mps is not None and mps.is_available()):
+        raise ValueError(f"device {name!r} is not available here (no Apple GPU); use device auto or cpu")
+    return d
+
 def default_device(prefer: str | None = None) -> torch.device:
-    "The accelerator PyTorch reports (or the CPU); `prefer` (e.g. from a config) overrides it."
-    if prefer not in (None, "", "auto"): return torch.device(prefer)
+    "The accelerator PyTorch reports (or the CPU); `prefer` (e.g. from a config) overrides it, if this machine has it (else a `ValueError` naming the fix)."
+    if prefer not in (None, "", "auto"): return usable_device(prefer)
     acc = getattr(torch, "accelerator", None)         # torch ≥ 2.6
     if acc is not None: return acc.current_accelerator() if acc.is_available() else torch.device(type="cpu")
     if torch.cuda.is_available(): return torch.device(type="cuda")          # older torch: ask the backends

@@ -40,8 +40,8 @@ def evaluate_tree(model: TreeVAE, images: torch.Tensor, labels: torch.Tensor) ->
 def fit_tree(cfg: ExperimentConfig, out, device=None, baselines: bool = True, log=print) -> tuple[TreeVAE, dict]:
     "Grow a TreeVAE on `cfg.data` (resuming from `out/growth.pt`), evaluate it on the test split, write all artefacts."
     configure_cpu_runtime(); set_seed(cfg.seed)
+    dev = default_device(device or cfg.device)             # an unavailable device is refused before anything is written
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    dev = default_device(device or cfg.device)
     train, test = dataset_from_config(cfg.data, "train"), dataset_from_config(cfg.data, "test")
     t0 = time.time()
     model = grow_tree(cfg, train.images, out=out, device=dev, log=log).cpu()

@@ -18,11 +18,11 @@ from fastcore.script import call_parse
 
 # %% auto #0
 __all__ = ['PACKAGE', 'REPO', 'RECORD_FILES', 'DISTRIBUTIONS', 'COMMAND_MODULES', 'BOOKKEEPING', 'RESULTS', 'CONFIG_SECTIONS',
-           'DOCS', 'QUOTE', 'READER_FILES', 'BLOCK', 'git', 'git_state', 'package_versions', 'LoadMonitor',
-           'config_record', 'config_diff', 'package_imports', 'depends_on', 'file_digests', 'rank', 'run_manifest',
-           'stamp', 'read_runs', 'last_finished', 'backfill_digests', 'vouched_by', 'folder_status', 'results_folders',
-           'results_record', 'quoted_results', 'record_table', 'quoted_not_current', 'record_script', 'render_blocks',
-           'render_file', 'record_cmd']
+           'INERT_KEYS', 'DOCS', 'QUOTE', 'READER_FILES', 'BLOCK', 'git', 'git_state', 'package_versions',
+           'LoadMonitor', 'config_record', 'config_diff', 'package_imports', 'depends_on', 'file_digests', 'rank',
+           'run_manifest', 'stamp', 'read_runs', 'last_finished', 'backfill_digests', 'vouched_by', 'folder_status',
+           'results_folders', 'results_record', 'quoted_results', 'record_table', 'quoted_not_current', 'record_script',
+           'render_blocks', 'render_file', 'record_cmd']
 
 # %% ../nbs/00a_record.ipynb #b7325bb8
 PACKAGE = Path(str(importlib.resources.files("treediffusion")))   # treediffusion/ of the running code
@@ -228,6 +228,7 @@ def vouched_by(folder, deps, then: dict, now: dict) -> dict | None:
 # %% ../nbs/00a_record.ipynb #08e8ef2c
 RESULTS = "nbs/images/results"
 CONFIG_SECTIONS = {"fit-tree": ("name", "seed", "data", "treevae", "growth")}   # what a command reads of its config (default: all of it)
+INERT_KEYS = ("data.allow_subset",)   # keys that let a run start or refuse it, but never change a number it computes
 
 def folder_status(folder, root=None) -> dict:
     "Is a results folder current? `current`: its run finished at a known commit, no file it depends on changed since (or a reproduction vouches for today's code), and its preset still says what it ran with."
@@ -260,7 +261,8 @@ def folder_status(folder, root=None) -> dict:
     if run.get("preset"):
         p = root / "treediffusion" / "presets" / f"{run['preset']}.yml"
         if not p.is_file(): return dict(row, status="stale", why=f"preset {run['preset']} no longer ships")
-        used = lambda diff: {k: v for k, v in diff.items() if k.split(".")[0] in CONFIG_SECTIONS.get(run["command"], (k.split(".")[0],))}
+        used = lambda diff: {k: v for k, v in diff.items() if k.split(".")[0] in CONFIG_SECTIONS.get(run["command"], (k.split(".")[0],))
+                             and k not in INERT_KEYS}
         now, then = used(config_diff(to_dict(load_config(p)), run["config"])), used(run.get("departs_from_preset", {}))
         if now != then:
             keys = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
