@@ -21,6 +21,8 @@ def cases(tmp):
     (tmp / "inf.yml").write_text(tiny.replace("growth:\n", "growth:\n  lr: .inf\n", 1))
     (tmp / "text.yml").write_text(tiny.replace("growth:\n", "growth:\n  lr: fast\n", 1))
     model = ROOT / "pretrained/fashion-mnist-cpu"
+    (tmp / "done").mkdir(); (tmp / "done/config.yml").write_text(tiny)                       # a folder holding a run of seed 0
+    (tmp / "seed7.yml").write_text(tiny.replace("seed: 0", "seed: 7", 1))
     (tmp / "flipped").mkdir()
     for f in ("config.yml", "treevae.pt"): shutil.copyfile(model / f, tmp / "flipped" / f)
     ck = load_checkpoint(model / "diffusion.pt"); save_checkpoint(ck, tmp / "flipped/diffusion.pt")        # saved with its digest
@@ -45,12 +47,13 @@ def cases(tmp):
         "negative samples": (["sample", "--model", model, "--n", "-2", "--out", tmp / "o4"], "--n"),
         "zero steps": (["sample", "--model", model, "--steps", "0", "--out", tmp / "o4"], "--steps"),
         "flipped bit": (["sample", "--model", tmp / "flipped", "--out", tmp / "o6"], "is damaged"),
+        "another run's folder": (["fit-tree", "--config", tmp / "seed7.yml", "--out", tmp / "done"], "seed: 0 → 7"),
     }
 
 
 KINDS = ["unknown config key", "value out of range", "missing config", "unknown dataset", "missing model", "truncated checkpoint",
          "crafted checkpoint", "bad argument", "config path not there", "empty config", "null section", "non-finite value",
-         "text for a number", "zero samples", "negative samples", "zero steps", "flipped bit"]
+         "text for a number", "zero samples", "negative samples", "zero steps", "flipped bit", "another run's folder"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -6,17 +6,18 @@ Docs: https://treediffusion.github.io/treediffusion/config.html.md"""
 
 # %% ../nbs/01_config.ipynb #674dc7dd
 from __future__ import annotations
-import difflib, importlib.resources, math, typing
+import difflib, importlib.resources, math, time, typing
 from dataclasses import dataclass, field, fields, is_dataclass, asdict
 from pathlib import Path
 
 import yaml
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SPACINGS', 'SAMPLERS', 'GUIDANCE_KINDS', 'PRESETS', 'ConfigError',
-           'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig', 'check_treevae_config', 'GrowthConfig',
-           'check_growth_config', 'UNetConfig', 'DiffusionConfig', 'check_diffusion_config', 'EvalConfig',
-           'ExperimentConfig', 'preset_path', 'load_config', 'save_config']
+__all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SPACINGS', 'SAMPLERS', 'GUIDANCE_KINDS', 'PRESETS',
+           'RUN_INDEPENDENT', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig',
+           'check_treevae_config', 'GrowthConfig', 'check_growth_config', 'UNetConfig', 'DiffusionConfig',
+           'check_diffusion_config', 'EvalConfig', 'ExperimentConfig', 'preset_path', 'load_config', 'save_config',
+           'claim_output']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
 class ConfigError(ValueError):
@@ -399,3 +400,25 @@ def save_config(cfg, path) -> Path:
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(to_dict(cfg), sort_keys=False))
     return path
+
+# %% ../nbs/01_config.ipynb #255abba7
+RUN_INDEPENDENT = ("device", "data.root")     # where the data lives and what runs it: the same run either way
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    return {k: v for key, val in d.items() for k, v in (_flat(val, f"{prefix}{key}.") if isinstance(val, dict) else {f"{prefix}{key}": val}).items()}
+
+def claim_output(out, cfg, force: bool = False) -> Path:
+    "Make `out` this run's folder: new, or holding a run of the same config (it resumes); another run's folder is refused, or moved aside with `force`."
+    out = Path(out); old = out / "config.yml"
+    if old.is_file():
+        try: then = _flat(to_dict(load_config(old, type(cfg))))
+        except ConfigError as e: then = {"(unreadable config.yml)": str(e)}
+        now = _flat(to_dict(cfg))
+        diff = sorted(k for k in set(then) | set(now) if then.get(k) != now.get(k) and k not in RUN_INDEPENDENT)
+        if diff and not force:
+            shown = ", ".join(f"{k}: {then.get(k)!r} → {now.get(k)!r}" for k in diff[:4]) + (f" and {len(diff) - 4} more" if len(diff) > 4 else "")
+            raise ConfigError(f"{out} holds a run of another config ({shown}); pass another --out, or --force to move it aside and start over")
+        if diff: out.rename(out.with_name(f"{out.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+

@@ -18,7 +18,7 @@ from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
-from .config import DataConfig, DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
+from .config import claim_output, DataConfig, DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
 from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed, state_dict_sha256,
                                 configure_cpu_runtime)
 from .data import dataset_from_config, to_signed
@@ -241,10 +241,10 @@ def export_model(model_dir, out, half: bool = True) -> Path:
     return out
 
 # %% ../nbs/10_diffusion.ipynb #cc2737af
-def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print):
+def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print, force: bool = False):
     "Train TreeDiffusion on `cfg.data` with the TreeVAE of `tree_dir` frozen; the model folder `out` is self-contained."
     configure_cpu_runtime()
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = claim_output(out, cfg, force)                    # a folder of another run is refused (or moved aside)
     tv_path = Path(tree_dir) / "treevae.pt"
     treevae = load_treevae(tv_path)
     if (out / "treevae.pt").exists() and treevae_fingerprint(load_treevae(out / "treevae.pt")) != treevae_fingerprint(treevae):
@@ -263,6 +263,7 @@ def fit_diffusion_cmd(
     config: str = "tiny",               # YAML preset (its `diffusion` section)
     out: str = "runs/diffusion",        # model folder (resumes from diffusion.pt if present)
     device: str = None,                 # torch device (default: accelerator if any)
+    force: bool = False,                # OUT holds a model of another config or seed: move it aside (OUT.replaced-TIME) and start over
 ):
     "Train TreeDiffusion with a frozen TreeVAE; writes diffusion.pt, treevae.pt and config.yml to OUT."
-    fit_diffusion(load_config(config), tree, out, device)
+    fit_diffusion(load_config(config), tree, out, device, force=force)

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse
 
-from .config import ExperimentConfig, load_config, save_config
+from .config import claim_output, ExperimentConfig, load_config, save_config
 from .core import configure_cpu_runtime
 from .diffusion import fit_diffusion, load_treediffusion, treevae_fingerprint
 from .sampling import sample, all_leaves, leaf_grid_figure
@@ -66,11 +66,11 @@ def fit_diffusion_processes(config_path, tree_dir, out, processes: int = 2):
     if r.returncode: raise RuntimeError(f"the {processes} diffusion processes failed (exit {r.returncode}); rerun to resume, or use --processes 1.")
 
 # %% ../nbs/12_experiments.ipynb #87cadf69
-def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None, processes: int = 1) -> dict:
+def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None, processes: int = 1, force: bool = False) -> dict:
     "data → TreeVAE growth (or the grown TreeVAE folder `tree`) → TreeDiffusion (in `processes` data-parallel processes) → evaluation → report.md in `out` (resumable)."
     configure_cpu_runtime()
     require(preflight(cfg, out, device, estimate=False))      # device, data, Inception weights, disk: refuse before training
-    out = Path(out); out.mkdir(parents=True, exist_ok=True); save_config(cfg, out / "config.yml")
+    out = claim_output(out, cfg, force); save_config(cfg, out / "config.yml")     # a folder of another run is refused (or moved aside)
     t0 = time.time()
     metrics_file = fit_tree(cfg, out / "tree", device, log=log)[1] if tree is None else use_tree(tree, out); t1 = time.time()
     if processes > 1: fit_diffusion_processes(out / "config.yml", out / "tree", out / "diffusion", processes)
@@ -91,9 +91,10 @@ def run_cmd(
     device: str = None,                 # torch device (default: accelerator if any)
     tree: str = None,                   # reuse this grown TreeVAE (a `fit-tree` folder) instead of growing one
     processes: int = 1,                 # train the diffusion stage in this many data-parallel one-thread processes (CPU: one per core)
+    force: bool = False,                # OUT holds a run of another config or seed: move it aside (OUT.replaced-TIME) and start over
 ):
     "The main job: data → TreeVAE → TreeDiffusion → evaluation → OUT/report.md (resumable)."
-    run_experiment(load_config(config), out, device, tree=tree, processes=processes)
+    run_experiment(load_config(config), out, device, tree=tree, processes=processes, force=force)
 
 # %% ../nbs/12_experiments.ipynb #21e97c14
 @call_parse

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from .clustering import baseline_metrics, clustering_metrics
-from .config import ExperimentConfig, load_config, save_config
+from .config import claim_output, ExperimentConfig, load_config, save_config
 from .core import set_seed, default_device, configure_cpu_runtime
 from .data import dataset_from_config
 from .growth import grow_tree, predict_leaf_probs, tree_figure
@@ -37,11 +37,11 @@ def evaluate_tree(model: TreeVAE, images: torch.Tensor, labels: torch.Tensor) ->
     return m
 
 # %% ../nbs/06a_fit.ipynb #8779cae6
-def fit_tree(cfg: ExperimentConfig, out, device=None, baselines: bool = True, log=print) -> tuple[TreeVAE, dict]:
+def fit_tree(cfg: ExperimentConfig, out, device=None, baselines: bool = True, log=print, force: bool = False) -> tuple[TreeVAE, dict]:
     "Grow a TreeVAE on `cfg.data` (resuming from `out/growth.pt`), evaluate it on the test split, write all artefacts."
     configure_cpu_runtime(); set_seed(cfg.seed)
     dev = default_device(device or cfg.device)             # an unavailable device is refused before anything is written
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = claim_output(out, cfg, force)                    # a folder of another run is refused (or moved aside)
     train, test = dataset_from_config(cfg.data, "train"), dataset_from_config(cfg.data, "test")
     t0 = time.time()
     model = grow_tree(cfg, train.images, out=out, device=dev, log=log).cpu()
@@ -64,6 +64,7 @@ def fit_tree_cmd(
     out: str = "runs/tree",            # output folder (resumes if it holds growth.pt)
     device: str = None,                # torch device (default: the config's, 'auto' = accelerator if any)
     no_baselines: bool = False,        # skip the k-means/Ward baselines
+    force: bool = False,               # OUT holds a run of another config or seed: move it aside (OUT.replaced-TIME) and start over
 ):
     "Grow and evaluate a TreeVAE: writes treevae.pt, config.yml, tree.json, metrics.json and tree.png to OUT."
-    fit_tree(load_config(config), out, device, baselines=not no_baselines)
+    fit_tree(load_config(config), out, device, baselines=not no_baselines, force=force)
