@@ -7,7 +7,6 @@ Docs: https://treediffusion.github.io/treediffusion/fit.html.md"""
 # %% ../nbs/06a_fit.ipynb #c32d3941
 from __future__ import annotations
 import json, time
-from pathlib import Path
 
 import torch
 
