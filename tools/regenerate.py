@@ -192,7 +192,9 @@ if __name__ == "__main__":
         from treediffusion.reproduce import reproduce_folder
         model = Path(a.dest).resolve() / "pretrained" / TABLES[a.table]["pretrained"]
         tv = res / "tree" / "treevae.pt"
-        rec = reproduce_folder(res, load_config(TABLES[a.table]["preset"]), model if (model / "diffusion.pt").is_file() else None, tv if tv.is_file() else None)
+        base = json.loads((res / "reproduce.json").read_text())["baseline"]["probes"] if (res / "reproduce.json").is_file() else None
+        with_model = (model / "diffusion.pt").is_file() and (base is None or "evaluation" in base)   # the probes its baseline took, no more
+        rec = reproduce_folder(res, load_config(TABLES[a.table]["preset"]), model if with_model else None, tv if tv.is_file() else None)
         raise SystemExit(0 if not rec["checks"] or rec["checks"][-1]["match"] else 1)
     if not a.assemble_only: run_steps(plan, [n for n in plan if state[n] == "to run" and (not a.only or n in a.only)], a.jobs, work)
     if not a.no_assemble: assemble(a.table, work, ["python", "tools/regenerate.py", *sys.argv[1:]], Path(a.dest).resolve())
