@@ -1,7 +1,9 @@
-"""How fast the command line answers: `treediffusion --help` and a mistyped subcommand, against `python -c pass` as the peer.
+"""How fast the command line answers: `--help`, a subcommand's `--help`, a mistyped subcommand and a bad option value,
+against `python -c pass` as the peer.
 
 Each is timed as a fresh process (best of --repeat) with PYTHONDONTWRITEBYTECODE=1, as on the development machines, so
-nothing is compiled ahead. Neither imports a library module: both are answered from `cli.SUBCOMMANDS`.
+nothing is compiled ahead. None imports a library module: the arguments are parsed from the subcommand's source
+(`cli.light_command`) before its module loads.
 
     python benchmarks/cli_startup.py [--repeat 5] [--out runs/cli_startup.json]
 """
@@ -28,7 +30,9 @@ if __name__ == "__main__":
     main = [sys.executable, "-c", "import sys; from treediffusion.cli import main; sys.exit(main(sys.argv[1:]))"]
     res = {"python -c pass": best([sys.executable, "-c", "pass"], a.repeat, env),
            "treediffusion --help": best(main + ["--help"], a.repeat, env),
-           "treediffusion fit-tre (usage error)": best(main + ["fit-tre"], a.repeat, env)}
+           "treediffusion fit-tre (usage error)": best(main + ["fit-tre"], a.repeat, env),
+           "treediffusion run --help": best(main + ["run", "--help"], a.repeat, env),
+           "treediffusion sample --n many (usage error)": best(main + ["sample", "--n", "many"], a.repeat, env)}
     peer = res["python -c pass"]
-    for k, v in res.items(): print(f"{k:38} {v:6.3f} s  ({v / peer:4.1f}× the bare interpreter)")
+    for k, v in res.items(): print(f"{k:44} {v:6.3f} s  ({v / peer:4.1f}× the bare interpreter)")
     if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(stamp(dict(seconds=res, repeat=a.repeat)), indent=1))

@@ -29,6 +29,8 @@ def cases(tmp):
     raw = bytearray((tmp / "flipped/diffusion.pt").read_bytes())
     w = next(v for v in ck["model"].values() if v.numel() > 1000).numpy().tobytes()
     raw[raw.find(w) + len(w) // 2] ^= 0x10; (tmp / "flipped/diffusion.pt").write_bytes(bytes(raw))       # one bit in one weight
+    (tmp / "cut-tree").mkdir(); (tmp / "cut-tree/treevae.pt").write_bytes(b"weights")
+    (tmp / "cut-tree/metrics.json").write_text('{"nmi": 0.61, "n_lea')                                 # cut off mid-write
     return {   # kind: (argv, a word the message must contain)
         "unknown config key": (["fit-tree", "--config", tmp / "typo.yml", "--out", tmp / "o1"], "epochs_finetunee"),
         "value out of range": (["fit-tree", "--config", tmp / "neg.yml", "--out", tmp / "o2"], "max_steps"),
@@ -48,12 +50,15 @@ def cases(tmp):
         "zero steps": (["sample", "--model", model, "--steps", "0", "--out", tmp / "o4"], "--steps"),
         "flipped bit": (["sample", "--model", tmp / "flipped", "--out", tmp / "o6"], "is damaged"),
         "another run's folder": (["fit-tree", "--config", tmp / "seed7.yml", "--out", tmp / "done"], "seed: 0 → 7"),
+        "truncated JSON": (["run", "--config", ROOT / "configs/tiny.yml", "--tree", tmp / "cut-tree", "--out", tmp / "o7"], "metrics.json is not valid JSON"),
+        "image size not the tree's": (["fit-diffusion", "--tree", model, "--config", ROOT / "configs/tiny.yml", "--out", tmp / "o8"], "image shapes disagree"),
     }
 
 
 KINDS = ["unknown config key", "value out of range", "missing config", "unknown dataset", "missing model", "truncated checkpoint",
          "crafted checkpoint", "bad argument", "config path not there", "empty config", "null section", "non-finite value",
-         "text for a number", "zero samples", "negative samples", "zero steps", "flipped bit", "another run's folder"]
+         "text for a number", "zero samples", "negative samples", "zero steps", "flipped bit", "another run's folder",
+         "truncated JSON", "image size not the tree's"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -6,14 +6,14 @@ Docs: https://treediffusion.github.io/treediffusion/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #a124d67a
 from __future__ import annotations
-import difflib, importlib, inspect, os, sys
+import ast, difflib, importlib, importlib.util, inspect, linecache, os, sys
 from contextlib import nullcontext
 from pathlib import Path
 
 from fastcore.script import call_parse, anno_parser
 
 # %% auto #0
-__all__ = ['SUBCOMMANDS', 'RESULT_FOLDER', 'data_cmd', 'subcommand', 'manifest_for', 'user_errors', 'main']
+__all__ = ['SUBCOMMANDS', 'RESULT_FOLDER', 'data_cmd', 'subcommand', 'manifest_for', 'light_command', 'user_errors', 'main']
 
 # %% ../nbs/90_cli.ipynb #9568c26e
 @call_parse
@@ -67,6 +67,21 @@ def manifest_for(cmd: str, kw: dict, argv: list):
     seeds = sorted({s for s in (getattr(cfg, "seed", None), kw.get("seed")) if s is not None})
     return run_manifest(kw[RESULT_FOLDER[cmd]], cmd, ["treediffusion", *argv], config=cfg, seeds=seeds, device=kw.get("device"))
 
+# %% ../nbs/90_cli.ipynb #8b6620a8
+def light_command(name: str):
+    "Subcommand `name`'s function rebuilt from its module's source without importing the module: signature, comments, docstring, an empty body."
+    module, function = SUBCOMMANDS[name][:2]
+    src = Path(importlib.util.find_spec(module).origin).read_text()
+    fn = next(n for n in ast.parse(src).body if isinstance(n, ast.FunctionDef) and n.name == function)
+    doc = fn.body[0] if isinstance(fn.body[0], ast.Expr) and isinstance(getattr(fn.body[0], "value", None), ast.Constant) else None
+    header = src.splitlines()[fn.lineno - 1: doc.end_lineno if doc else fn.body[0].lineno - 1]   # `def` … docstring
+    code = "from __future__ import annotations\n" + "\n".join(header) + "\n    pass\n"
+    filename = f"<treediffusion {name}: arguments of {module}.{function}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)   # where `inspect.getsource` finds the comments
+    ns = {"__name__": module}
+    exec(compile(code, filename, "exec"), ns)
+    return ns[function]
+
 # %% ../nbs/90_cli.ipynb #0bc80f00
 def user_errors() -> tuple:
     "The exceptions that mean bad input — one line naming the fix, exit 2 — rather than a bug (a `ConfigError` is a ValueError)."
@@ -90,9 +105,10 @@ def main(argv: list | None = None):
         close = difflib.get_close_matches(cmd, SUBCOMMANDS, n=1)
         print(f"treediffusion: unknown subcommand '{cmd}'" + (f" (did you mean '{close[0]}'?)" if close else ""), file=sys.stderr)
         print(_usage(), file=sys.stderr); return 2
-    f, pos = subcommand(cmd)
-    params = inspect.signature(f.__wrapped__).parameters
-    args = anno_parser(f.__wrapped__, prog=f"treediffusion {cmd}", pos=pos).parse_args(argv[1:])
+    light, pos = light_command(cmd), SUBCOMMANDS[cmd][2]
+    params = inspect.signature(light).parameters
+    args = anno_parser(light, prog=f"treediffusion {cmd}", pos=pos).parse_args(argv[1:])   # --help, usage errors: before any import
+    f = subcommand(cmd)[0]
     kw, errors = {k: v for k, v in vars(args).items() if k in params}, user_errors()   # drop fastcore's generic --pdb/--xtra
     try:
         out = kw.get("out")

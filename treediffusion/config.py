@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/config.html.md"""
 
 # %% ../nbs/01_config.ipynb #674dc7dd
 from __future__ import annotations
-import difflib, importlib.resources, math, time, typing
+import difflib, functools, importlib.resources, math, os, sys, time, typing
 from dataclasses import dataclass, field, fields, is_dataclass, asdict
 from pathlib import Path
 
@@ -17,7 +17,7 @@ __all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SPACINGS', 'SAMPLE
            'RUN_INDEPENDENT', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig',
            'check_treevae_config', 'GrowthConfig', 'check_growth_config', 'UNetConfig', 'DiffusionConfig',
            'check_diffusion_config', 'EvalConfig', 'ExperimentConfig', 'preset_path', 'load_config', 'save_config',
-           'claim_output']
+           'lock_output', 'release_output', 'holds_outputs', 'claim_output']
 
 # %% ../nbs/01_config.ipynb #ebf0ccf8
 class ConfigError(ValueError):
@@ -404,11 +404,45 @@ def save_config(cfg, path) -> Path:
 # %% ../nbs/01_config.ipynb #255abba7
 RUN_INDEPENDENT = ("device", "data.root")     # where the data lives and what runs it: the same run either way
 
+try: import fcntl
+except ImportError: fcntl = None                     # no advisory locks on Windows: folders are not locked there
+
+_HELD: dict = {}                                     # resolved folder → this process's open lock file
+
+def lock_output(out) -> Path:
+    "Hold `out/.lock` for this process (re-entrant); another process that holds it gets one line. A lock dies with its process (`kill -9` too); the other ranks of a data-parallel run write through rank 0 and take none."
+    out = Path(out); key = str(out.resolve())
+    if fcntl is None or key in _HELD or os.environ.get("RANK", "0") != "0": return out
+    f = open(out / ".lock", "a+")
+    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0); who = f.read().strip() or "another process"; f.close()
+        raise ConfigError(f"{out} is being written by {who}; wait for it to finish, or pass another --out") from None
+    except OSError: f.close(); return out             # a filesystem without locks
+    f.truncate(0); f.write(f"process {os.getpid()} ({' '.join(map(str, sys.argv[:2]))})"); f.flush()
+    _HELD[key] = f
+    return out
+
+def release_output(out):
+    "Let go of `out`'s lock if this process holds it."
+    f = _HELD.pop(str(Path(out).resolve()), None)
+    if f is not None: f.close()
+
+def holds_outputs(fn):
+    "Decorator: the output folders `fn` claims stay locked while it runs and are released when it returns or raises."
+    @functools.wraps(fn)
+    def wrapper(*args, **kw):
+        before = set(_HELD)
+        try: return fn(*args, **kw)
+        finally:
+            for key in set(_HELD) - before: release_output(key)
+    return wrapper
+
 def _flat(d: dict, prefix: str = "") -> dict:
     return {k: v for key, val in d.items() for k, v in (_flat(val, f"{prefix}{key}.") if isinstance(val, dict) else {f"{prefix}{key}": val}).items()}
 
 def claim_output(out, cfg, force: bool = False) -> Path:
-    "Make `out` this run's folder: new, or holding a run of the same config (it resumes); another run's folder is refused, or moved aside with `force`."
+    "Make `out` this run's folder, locked for this process: new, or holding a run of the same config (it resumes); another run's folder is refused, or moved aside with `force`."
     out = Path(out); old = out / "config.yml"
     if old.is_file():
         try: then = _flat(to_dict(load_config(old, type(cfg))))
@@ -418,7 +452,7 @@ def claim_output(out, cfg, force: bool = False) -> Path:
         if diff and not force:
             shown = ", ".join(f"{k}: {then.get(k)!r} → {now.get(k)!r}" for k in diff[:4]) + (f" and {len(diff) - 4} more" if len(diff) > 4 else "")
             raise ConfigError(f"{out} holds a run of another config ({shown}); pass another --out, or --force to move it aside and start over")
-        if diff: out.rename(out.with_name(f"{out.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}"))
+        if diff: release_output(out); out.rename(out.with_name(f"{out.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}"))
     out.mkdir(parents=True, exist_ok=True)
-    return out
+    return lock_output(out)                              # and no other process writes into it while this one does
 

@@ -6,7 +6,7 @@ Docs: https://treediffusion.github.io/treediffusion/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #1f7a589f
 from __future__ import annotations
-import ctypes, hashlib, os, pickle, random, tempfile
+import ctypes, hashlib, json, os, pickle, random, tempfile, threading, time
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +14,10 @@ import torch
 import torchvision.utils as vutils
 
 # %% auto #0
-__all__ = ['DIGEST_KEY', 'set_seed', 'as_numpy', 'usable_device', 'default_device', 'configure_cpu_runtime', 'image_grid',
-           'save_grid', 'show_images', 'CheckpointError', 'stale_temps', 'atomic_write', 'payload_sha256',
-           'save_checkpoint', 'load_checkpoint', 'state_dict_sha256']
+__all__ = ['LAUNCHER_ENV', 'DIGEST_KEY', 'set_seed', 'rng_state', 'set_rng_state', 'as_numpy', 'usable_device', 'default_device',
+           'configure_cpu_runtime', 'follow_launcher', 'die_with_parent', 'image_grid', 'save_grid', 'show_images',
+           'CheckpointError', 'stale_temps', 'atomic_write', 'payload_sha256', 'save_checkpoint', 'load_checkpoint',
+           'read_json', 'state_dict_sha256']
 
 # %% ../nbs/00_core.ipynb #607aabe7
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -25,6 +26,20 @@ def set_seed(seed: int = 0) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+# %% ../nbs/00_core.ipynb #913a76eb
+def rng_state(generator: torch.Generator | None, device) -> dict:
+    "The random state a resumable loop depends on: torch's CPU generator, the loop's own `generator` (if any) and, on CUDA, the device's."
+    s = dict(cpu=torch.get_rng_state())
+    if generator is not None: s["data"] = generator.get_state()
+    if torch.device(device).type == "cuda": s["cuda"] = torch.cuda.get_rng_state(device)
+    return s
+
+def set_rng_state(generator: torch.Generator | None, s: dict, device):
+    "Restore what `rng_state` saved."
+    torch.set_rng_state(s["cpu"])
+    if generator is not None: generator.set_state(s["data"])
+    if "cuda" in s and torch.device(device).type == "cuda": torch.cuda.set_rng_state(s["cuda"], device)
 
 # %% ../nbs/00_core.ipynb #8d70b506
 def as_numpy(x, dtype=None) -> np.ndarray:
@@ -64,6 +79,31 @@ def configure_cpu_runtime(mmap_threshold: int = 32 * 2**20, trim_threshold: int 
     ok = libc.mallopt(_M_MMAP_THRESHOLD, ctypes.c_int(mmap_threshold))
     ok &= libc.mallopt(_M_TRIM_THRESHOLD, ctypes.c_int(min(trim_threshold, 2**31 - 1)))
     return bool(ok)
+
+# %% ../nbs/00_core.ipynb #0597d8a3
+LAUNCHER_ENV = "TREEDIFFUSION_LAUNCHER"            # the process id of the command that launched the workers
+
+def _alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    try: return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"   # killed, not yet reaped
+    except (OSError, IndexError): return True
+
+def follow_launcher(poll: float = 0.5) -> threading.Thread:
+    "In a worker: a watcher thread that exits the process at once when its parent or the launching command (`LAUNCHER_ENV`) is gone."
+    parent, launcher = os.getppid(), os.environ.get(LAUNCHER_ENV, "")
+    watched = [parent] + ([int(launcher)] if launcher.isdigit() else [])
+    def watch():
+        while os.getppid() == parent and all(map(_alive, watched)): time.sleep(poll)
+        os._exit(143)                                 # as if killed: checkpoints are atomic, the next run resumes
+    t = threading.Thread(target=watch, daemon=True, name="follow-launcher"); t.start()
+    return t
+
+def die_with_parent():
+    "`preexec_fn` of a launched process: on Linux the kernel kills it (SIGKILL) when the process that started it dies."
+    try: ctypes.CDLL(None, use_errno=True).prctl(1, 9)          # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError): pass                        # not Linux: the workers' watchers still stop them
 
 # %% ../nbs/00_core.ipynb #fee5075f
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2, pad_value: float = 1.0) -> np.ndarray:
@@ -179,6 +219,16 @@ def load_checkpoint(path, map_location="cpu", weights_only: bool = True):
                               "bad copy). Copy it again from its source, or delete it and re-run the command that wrote it.")
     return ck
 
+
+# %% ../nbs/00_core.ipynb #e74d4769
+def read_json(path):
+    "The JSON value in `path`; a missing, cut-off or corrupt file is a `CheckpointError` naming the file and the fix."
+    path = Path(path)
+    if not path.is_file(): raise CheckpointError(f"no file {path}: run the command that writes it first")
+    try: return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{path} is not valid JSON ({type(e).__name__}: {e}): it was cut off or edited; "
+                              "run the command that wrote it again, or remove it") from None
 
 # %% ../nbs/00_core.ipynb #d3706af0
 def state_dict_sha256(module: torch.nn.Module, sort: bool = False, prefix: bytes = b"") -> str:

@@ -18,9 +18,9 @@ from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
-from .config import claim_output, DataConfig, DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
+from .config import claim_output, holds_outputs, ConfigError, DataConfig, DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
 from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed, state_dict_sha256,
-                                configure_cpu_runtime)
+                                configure_cpu_runtime, rng_state, set_rng_state, follow_launcher)
 from .data import dataset_from_config, to_signed
 from .ddim import NoiseSchedule, linear_betas
 from .path_encoder import PathEncoder, PathBatch, path_batch, random_prefixes
@@ -29,8 +29,8 @@ from .unet import UNet
 
 # %% auto #0
 __all__ = ['TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions', 'treevae_fingerprint', 'latent_dim',
-           'ema_with_warmup', 'new_model', 'loss_weights', 'diffusion_loss', 'resume_training', 'epoch_batches',
-           'optimizer_step', 'train_diffusion', 'load_treediffusion', 'export_model', 'fit_diffusion',
+           'ema_with_warmup', 'new_model', 'check_shapes', 'loss_weights', 'diffusion_loss', 'resume_training',
+           'epoch_batches', 'optimizer_step', 'train_diffusion', 'load_treediffusion', 'export_model', 'fit_diffusion',
            'fit_diffusion_cmd']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
@@ -104,6 +104,16 @@ def new_model(cfg: ExperimentConfig, treevae: TreeVAE) -> TreeDiffusion:
     "A fresh `TreeDiffusion` sized for `treevae`."
     return TreeDiffusion(cfg.diffusion, latent_dim(treevae), treevae.cfg.max_depth)
 
+# %% ../nbs/10_diffusion.ipynb #2e27a78f
+def check_shapes(cfg: ExperimentConfig, treevae: TreeVAE, image_shape) -> None:
+    "Refuse, in one line and before training, images whose C×H×W the TreeVAE or the U-Net was not built for."
+    u, t = cfg.diffusion.unet, treevae.cfg
+    shapes = {"the images (data.image_size)": tuple(image_shape), "the tree's TreeVAE": (t.in_channels, t.image_size, t.image_size),
+              "the U-Net (diffusion.unet)": (u.in_channels, u.image_size, u.image_size)}
+    if len(set(shapes.values())) > 1:
+        raise ConfigError("image shapes disagree: " + ", ".join(f"{k} {'×'.join(map(str, v))}" for k, v in shapes.items())
+                          + "; make data.image_size and diffusion.unet match the tree, or grow a tree at this size")
+
 # %% ../nbs/10_diffusion.ipynb #32be5d9f
 def _accelerator(dcfg: DiffusionConfig, device=None):
     from accelerate import Accelerator, DistributedDataParallelKwargs
@@ -135,14 +145,20 @@ def diffusion_loss(model: TreeDiffusion, sch: NoiseSchedule, x01: torch.Tensor, 
     return (loss_weights(sch, t, d.loss_weight, d.snr_gamma) * err).mean()
 
 # %% ../nbs/10_diffusion.ipynb #ba6e48d5
-def resume_training(ck: Path, fp: str, model, ema, opt, sched, log=print) -> int:
-    "Load model, EMA, optimiser, LR schedule and RNG from checkpoint `ck` (refused if its TreeVAE fingerprint is not `fp`); returns its step."
+def resume_training(ck: Path, fp: str, model, ema, opt, sched, log=print, rank: int = 0, processes: int = 1, device="cpu") -> int:
+    "Load model, EMA, optimiser, LR schedule and process `rank`'s random state from checkpoint `ck` (refused if its TreeVAE fingerprint is not `fp`); returns its step."
     c = load_checkpoint(ck, "cpu")
     if c.get("treevae_fingerprint") != fp:
         raise CheckpointError(f"{ck} was trained with a different TreeVAE (fingerprint {c.get('treevae_fingerprint')} ≠ {fp}); "
                               "use the TreeVAE it was trained with or a new output folder.")
     model.load_state_dict(c["model"]); ema.load_state_dict(c["ema"]); opt.load_state_dict(c["opt"]); sched.load_state_dict(c["sched"])
-    torch.set_rng_state(c["rng"]); log(f"resuming diffusion training from {ck} at step {c['step']}")
+    rngs = c.get("rngs") or [dict(cpu=c["rng"])]          # one state per process (older checkpoints kept rank 0's only)
+    if len(rngs) == processes: set_rng_state(None, rngs[rank], device)
+    else:
+        torch.manual_seed(c["step"] * 1000003 + rank)     # distinct per process, but not the streams an uninterrupted run had
+        log(f"warning: {ck} was written by {len(rngs)} process(es) and this run has {processes}: "
+            "training resumes, but not bit for bit as an uninterrupted run would")
+    log(f"resuming diffusion training from {ck} at step {c['step']}")
     return c["step"]
 
 # %% ../nbs/10_diffusion.ipynb #490879fe
@@ -166,8 +182,10 @@ def optimizer_step(loss, model, opt, sched, ema, acc, grad_clip: float, step: in
 def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tensor, out, resume: bool = True,
                     device=None, log=print) -> tuple[TreeDiffusion, AveragedModel]:
     "Train TreeDiffusion on uint8 `images` with `treevae` frozen; checkpoints in `out/diffusion.pt`; returns (model, ema)."
+    from accelerate.utils import gather_object
     d, out = cfg.diffusion, Path(out)
     acc = _accelerator(d, device); dev = acc.device
+    if acc.num_processes > 1: follow_launcher()          # killing the launcher stops this worker too
     set_seed(cfg.seed + acc.process_index)
     treevae = treevae.to(dev).eval().requires_grad_(False)
     model = new_model(cfg, treevae).to(dev)
@@ -176,12 +194,13 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(d.warmup_steps))
     sch = NoiseSchedule(linear_betas(d.T, d.beta_start, d.beta_end))
     step, fp, ck = 0, treevae_fingerprint(treevae), out / "diffusion.pt"
-    if resume and ck.exists(): step = resume_training(ck, fp, model, ema, opt, sched, log)
+    if resume and ck.exists(): step = resume_training(ck, fp, model, ema, opt, sched, log, acc.process_index, acc.num_processes, dev)
     model, opt, sched = acc.prepare(model, opt, sched)
     def save():
+        rngs = gather_object([rng_state(None, dev)])      # every process's random state (a collective: every process calls save)
         if not acc.is_main_process: return
         save_checkpoint(dict(kind="treediffusion", config=to_dict(cfg), model=acc.unwrap_model(model).state_dict(), ema=ema.state_dict(), opt=opt.state_dict(),
-                             sched=sched.state_dict(), step=step, rng=torch.get_rng_state(), treevae_fingerprint=fp,
+                             sched=sched.state_dict(), step=step, rngs=rngs, treevae_fingerprint=fp,
                              latent_dim=latent_dim(treevae), max_depth=treevae.cfg.max_depth), ck)
     bs = d.batch_size // acc.num_processes
     if bs < 1 or len(images) < bs: raise ValueError(f"diffusion.batch_size={d.batch_size} is larger than the data ({len(images)}) or smaller than the number of processes")
@@ -241,6 +260,7 @@ def export_model(model_dir, out, half: bool = True) -> Path:
     return out
 
 # %% ../nbs/10_diffusion.ipynb #cc2737af
+@holds_outputs
 def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print, force: bool = False):
     "Train TreeDiffusion on `cfg.data` with the TreeVAE of `tree_dir` frozen; the model folder `out` is self-contained."
     configure_cpu_runtime()
@@ -249,8 +269,9 @@ def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print, 
     treevae = load_treevae(tv_path)
     if (out / "treevae.pt").exists() and treevae_fingerprint(load_treevae(out / "treevae.pt")) != treevae_fingerprint(treevae):
         raise CheckpointError(f"{out} already holds a model trained with another TreeVAE; choose a new --out folder.")
-    shutil.copyfile(tv_path, out / "treevae.pt"); save_config(cfg, out / "config.yml")
     images = dataset_from_config(cfg.data, "train").images
+    check_shapes(cfg, treevae, images.shape[1:])           # one line, before anything is written
+    shutil.copyfile(tv_path, out / "treevae.pt"); save_config(cfg, out / "config.yml")
     t0 = time.time()
     model, ema = train_diffusion(cfg, treevae, images, out, device=device, log=log)
     (out / "train.json").write_text(json.dumps(dict(steps=cfg.diffusion.max_steps, seconds=round(time.time() - t0, 1)), indent=1))

@@ -12,9 +12,11 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse
 
-from .config import claim_output, ExperimentConfig, load_config, save_config
-from .core import configure_cpu_runtime
-from .diffusion import fit_diffusion, load_treediffusion, treevae_fingerprint
+from .config import claim_output, holds_outputs, ExperimentConfig, load_config, save_config
+from .core import configure_cpu_runtime, die_with_parent, read_json, LAUNCHER_ENV
+from .diffusion import check_shapes, fit_diffusion, load_treediffusion, treevae_fingerprint
+from .data import dataset_from_config
+from .treevae import load_treevae
 from .sampling import sample, all_leaves, leaf_grid_figure
 from .fit import fit_tree
 from .preflight import preflight, require
@@ -53,19 +55,23 @@ def use_tree(tree, out) -> dict:
     if not link.exists():
         try: link.symlink_to(tree.resolve(), target_is_directory=True)
         except OSError: shutil.copytree(tree, link)          # no symlinks on this filesystem
-    return json.loads((tree / "metrics.json").read_text())
+    return read_json(tree / "metrics.json")
 
 # %% ../nbs/12_experiments.ipynb #2b5269bb
 def fit_diffusion_processes(config_path, tree_dir, out, processes: int = 2):
-    "`treediffusion fit-diffusion` as `processes` data-parallel one-thread processes (`accelerate launch`; gloo on a CPU)."
+    "`treediffusion fit-diffusion` as `processes` data-parallel one-thread processes (`accelerate launch`; gloo on a CPU); killing this process stops them all."
     bindir = Path(sys.executable).parent
     exe = lambda name: str(bindir / name) if (bindir / name).exists() else (shutil.which(name) or name)
     cmd = [exe("accelerate"), "launch", "--multi_gpu", "--num_processes", str(processes), "--num_machines", "1", "--mixed_precision", "no",
            "--dynamo_backend", "no", exe("treediffusion"), "fit-diffusion", "--tree", str(tree_dir), "--config", str(config_path), "--out", str(out)]
-    r = subprocess.run(cmd, env=os.environ | {"OMP_NUM_THREADS": "1"})
+    tmp = Path(out) / ".launch"; shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)   # the launcher's temporary files
+    env = os.environ | {"OMP_NUM_THREADS": "1", "TMPDIR": str(tmp), LAUNCHER_ENV: str(os.getpid())}
+    r = subprocess.run(cmd, env=env, preexec_fn=die_with_parent if sys.platform == "linux" else None)   # it dies with this command
+    shutil.rmtree(tmp, ignore_errors=True)
     if r.returncode: raise RuntimeError(f"the {processes} diffusion processes failed (exit {r.returncode}); rerun to resume, or use --processes 1.")
 
 # %% ../nbs/12_experiments.ipynb #87cadf69
+@holds_outputs
 def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None, processes: int = 1, force: bool = False) -> dict:
     "data → TreeVAE growth (or the grown TreeVAE folder `tree`) → TreeDiffusion (in `processes` data-parallel processes) → evaluation → report.md in `out` (resumable)."
     configure_cpu_runtime()
@@ -73,7 +79,9 @@ def run_experiment(cfg: ExperimentConfig, out, device=None, log=print, tree=None
     out = claim_output(out, cfg, force); save_config(cfg, out / "config.yml")     # a folder of another run is refused (or moved aside)
     t0 = time.time()
     metrics_file = fit_tree(cfg, out / "tree", device, log=log)[1] if tree is None else use_tree(tree, out); t1 = time.time()
-    if processes > 1: fit_diffusion_processes(out / "config.yml", out / "tree", out / "diffusion", processes)
+    if processes > 1:                                    # the workers would each fail on a shape mismatch: say it once, here
+        check_shapes(cfg, load_treevae(out / "tree" / "treevae.pt"), dataset_from_config(cfg.data, "test").images.shape[1:])
+        fit_diffusion_processes(out / "config.yml", out / "tree", out / "diffusion", processes)
     else: fit_diffusion(cfg, out / "tree", out / "diffusion", device, log=log)
     t2 = time.time()
     evaluation = evaluate_run(out, cfg, device, seed=cfg.seed, log=log); t3 = time.time()
@@ -107,7 +115,7 @@ def evaluate_cmd(
     cfg = load_config(config) if config else load_treediffusion(Path(run) / "diffusion")[2]
     evaluation = evaluate_run(run, cfg, seed=seed)
     metrics_file = Path(run) / "tree" / "metrics.json"
-    if metrics_file.exists(): print(f"wrote {write_report(run, cfg, json.loads(metrics_file.read_text()), evaluation)}")
+    if metrics_file.exists(): print(f"wrote {write_report(run, cfg, read_json(metrics_file), evaluation)}")
 
 # %% ../nbs/12_experiments.ipynb #dbe1ca93
 def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: int = 300, seed: int = 0,

@@ -11,7 +11,7 @@ import json, time
 import torch
 
 from .clustering import baseline_metrics, clustering_metrics
-from .config import claim_output, ExperimentConfig, load_config, save_config
+from .config import claim_output, holds_outputs, ExperimentConfig, load_config, save_config
 from .core import set_seed, default_device, configure_cpu_runtime
 from .data import dataset_from_config
 from .growth import grow_tree, predict_leaf_probs, tree_figure
@@ -36,6 +36,7 @@ def evaluate_tree(model: TreeVAE, images: torch.Tensor, labels: torch.Tensor) ->
     return m
 
 # %% ../nbs/06a_fit.ipynb #8779cae6
+@holds_outputs
 def fit_tree(cfg: ExperimentConfig, out, device=None, baselines: bool = True, log=print, force: bool = False) -> tuple[TreeVAE, dict]:
     "Grow a TreeVAE on `cfg.data` (resuming from `out/growth.pt`), evaluate it on the test split, write all artefacts."
     configure_cpu_runtime(); set_seed(cfg.seed)

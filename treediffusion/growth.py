@@ -14,16 +14,15 @@ import torch
 from tqdm.auto import tqdm
 
 from .config import ExperimentConfig, GrowthConfig, save_config, to_dict
-from .core import save_checkpoint, load_checkpoint, atomic_write
+from .core import save_checkpoint, load_checkpoint, atomic_write, rng_state, set_rng_state
 from .tree import node_depth, parent_of, tree_from_json, draw_tree
 from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, treevae_state, reparameterize, branch_prob, infonce_decisions
 from .augment import training_views
 
 # %% auto #0
 __all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'step_batch', 'train_phase', 'predict_leaf_probs', 'choose_leaf',
-           'path_posterior', 'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'rng_state', 'set_rng_state',
-           'tree_figure', 'start_growth', 'next_split', 'prune_stage', 'final_prune', 'refinetune_schedule',
-           'grow_tree']
+           'path_posterior', 'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'tree_figure', 'start_growth',
+           'next_split', 'prune_stage', 'final_prune', 'refinetune_schedule', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
 def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False, drop_last: bool = False,
@@ -152,19 +151,6 @@ def prune_small_leaves(model: TreeVAE, images: torch.Tensor, threshold: float = 
         if counts[j] >= threshold * len(images): break
         leaf = model.tree.leaves[j]; model.prune_leaf(leaf); pruned.append(leaf)
     return pruned
-
-# %% ../nbs/05_growth.ipynb #1cfe1bfa
-def rng_state(generator: torch.Generator, device) -> dict:
-    "The random-number state a growth step depends on: the data-order `generator`, torch's CPU generator and, on CUDA, the device's."
-    s = dict(data=generator.get_state(), cpu=torch.get_rng_state())
-    if torch.device(device).type == "cuda": s["cuda"] = torch.cuda.get_rng_state(device)
-    return s
-
-# %% ../nbs/05_growth.ipynb #9ee206f3
-def set_rng_state(generator: torch.Generator, s: dict, device):
-    "Restore what `rng_state` saved."
-    generator.set_state(s["data"]); torch.set_rng_state(s["cpu"])
-    if "cuda" in s and torch.device(device).type == "cuda": torch.cuda.set_rng_state(s["cuda"], device)
 
 # %% ../nbs/05_growth.ipynb #c57bb6ca
 def _save_growth(model, state, cfg, out, keep_as: str | None = None, rng: dict | None = None):

@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import PRESETS, load_config, to_dict
-from .core import atomic_write
+from .core import atomic_write, read_json
 from fastcore.script import call_parse
 
 # %% auto #0
@@ -172,7 +172,7 @@ def run_manifest(out, command: str, argv=None, config=None, seeds=None, device=N
     runs = []
     def write():                                   # only into a folder that exists: bad input that fails before the command creates it leaves nothing
         if not out.is_dir(): return
-        if not runs: runs.extend([*(json.loads(path.read_text()).get("runs", []) if path.is_file() else []), entry])
+        if not runs: runs.extend([*(read_json(path).get("runs", []) if path.is_file() else []), entry])
         _write_runs(path, runs)
     write()
     mon, t0 = LoadMonitor(every, tick=lambda: runs or write()), time.time()
@@ -193,7 +193,7 @@ def stamp(d: dict, root=None) -> dict:
 def read_runs(folder) -> list:
     "The entries of `folder/run.json` (oldest first); [] if it has none."
     p = Path(folder) / "run.json"
-    return json.loads(p.read_text()).get("runs", []) if p.is_file() else []
+    return read_json(p).get("runs", []) if p.is_file() else []
 
 def last_finished(folder) -> dict | None:
     "The newest invocation in `folder/run.json` that finished."
