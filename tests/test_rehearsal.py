@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import ROOT
-from treediffusion.preflight import rehearse
+from treediffusion.rehearsal import rehearse
 
 PAPER_PRESETS = ["mnist", "fashion-mnist", "cifar10", "celeba", "cubicc"]
 

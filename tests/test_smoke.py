@@ -67,3 +67,45 @@ def test_no_private_treevae_method_is_called_from_another_module(path):
     import re
     calls = re.findall(r"\.(_descend|_bottom_up|_add_node_modules)\(", path.read_text())
     assert not calls, (path.name, calls)
+
+
+def _imports(path) -> tuple:
+    "(library modules `path` imports, anywhere in it; the private names it takes from them)."
+    import ast
+    mods, private, aliases = set(), [], set()
+    tree = ast.parse(path.read_text())
+    for n in ast.walk(tree):
+        if isinstance(n, ast.ImportFrom) and (n.level == 1 or (n.module or "").split(".")[0] == "treediffusion"):
+            target = (n.module or "").split(".")[-1] if n.module not in (None, "treediffusion") else None
+            if target: mods.add(target)
+            for a in n.names:
+                if target is None: mods.add(a.name); aliases.add(a.asname or a.name)      # from . import tree
+                if a.name.startswith("_") and not a.name.startswith("__"): private.append(f"from {n.module} import {a.name}")
+        elif isinstance(n, ast.Import):
+            for a in n.names:
+                if a.name.startswith("treediffusion."): mods.add(a.name.split(".")[1]); aliases.add(a.asname or a.name)
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Attribute) and n.attr.startswith("_") and not n.attr.startswith("__") and ast.unparse(n.value) in aliases:
+            private.append(f"{ast.unparse(n.value)}.{n.attr}")
+    return mods - {path.stem}, private
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)
+def test_no_private_name_crosses_modules(path):
+    "A module uses only the public names of another (`from .x import _name` and `x._name` are leaks: make the name public or move it)."
+    assert not _imports(path)[1], (path.name, _imports(path)[1])
+
+
+def test_no_import_cycle():
+    "The modules import each other as a DAG (function-local imports included): each concept builds only on earlier ones."
+    graph = {p.stem: _imports(p)[0] for p in LIBRARY}
+    state, cycles = {}, []
+    def visit(m, stack):
+        state[m] = "open"
+        for d in sorted(graph.get(m, ())):
+            if state.get(d) == "open": cycles.append(stack[stack.index(d):] + [d])
+            elif d not in state: visit(d, stack + [d])
+        state[m] = "done"
+    for m in sorted(graph):
+        if m not in state: visit(m, [m])
+    assert not cycles, cycles

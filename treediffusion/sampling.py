@@ -186,8 +186,8 @@ def node_generations(model, treevae, n: int, generator=None, **kw) -> dict:
 def node_figure(images: dict, tree, path, title: str | None = None):
     "PNG: the tree drawn with a small grid of each node's generations at the node (`images` from `node_generations`)."
     import matplotlib.pyplot as plt
-    from treediffusion.tree import _layout
-    pos, D = _layout(tree), tree.depth
+    from treediffusion.tree import tree_layout
+    pos, D = tree_layout(tree), tree.depth
     xs = sorted({p[0] for p in pos.values()}); W = max(len(tree.leaves), 2)
     fig, ax = plt.subplots(figsize=(1.3 * W + 0.5, 1.5 * (D + 1) + 0.5))
     for v in tree.nodes:

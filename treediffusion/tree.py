@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['node_depth', 'parent_of', 'is_left', 'Tree', 'tree_to_json', 'tree_from_json', 'draw_tree']
+__all__ = ['node_depth', 'parent_of', 'is_left', 'Tree', 'tree_to_json', 'tree_from_json', 'tree_layout', 'draw_tree']
 
 # %% ../nbs/03_tree.ipynb #de99babb
 def node_depth(i: int) -> int:
@@ -98,7 +98,7 @@ def tree_from_json(d) -> Tree:
     return Tree(d["nodes"], d["max_depth"])
 
 # %% ../nbs/03_tree.ipynb #96a7ba6c
-def _layout(tree: Tree) -> dict:
+def tree_layout(tree: Tree) -> dict:
     "x, y positions: leaves in in-order at x = 0, 1, ...; internal nodes centred over their children."
     pos, nxt = {}, [0]
     def rec(n):
@@ -116,7 +116,7 @@ def draw_tree(tree: Tree, counts: dict | None = None, leaf_images: dict | None =
     "Draw `tree`; `counts[id]` and `leaf_labels[id]` annotate nodes; `leaf_images[leaf]` (k×C×H×W in [0,1]) go under leaves."
     import matplotlib.pyplot as plt
     from treediffusion.core import image_grid
-    pos = _layout(tree); nl = len(tree.leaves)
+    pos = tree_layout(tree); nl = len(tree.leaves)
     if ax is None: _, ax = plt.subplots(figsize=(min(1.1 * nl + 1, 14), 1.0 * (tree.depth + 1) + (2.2 if leaf_images else 0.3)))
     for n in tree.nodes:
         for c in tree.children(n): ax.plot(*zip(pos[n], pos[c]), color="0.6", lw=1, zorder=1)
