@@ -1,5 +1,5 @@
-"""The views the contrastive presets train on: SimCLR-style crops and colour jitter for RGB data, CelebA's milder
-recipe, and batched affine warps for grayscale digits and garments.
+"""The views the contrastive presets train on: SimCLR-style crops and colour jitter for RGB data,
+CelebA's milder recipe, and batched affine warps for grayscale digits and garments.
 
 Docs: https://treediffusion.github.io/treediffusion/augment.html.md"""
 

@@ -1,5 +1,5 @@
-"""A small ResNet trained offline on the real classes: it judges generations (classifier FID, Table 2 entropy, leaf
-fidelity) where the Inception weights are unavailable, and it ships with the package.
+"""A small ResNet trained offline on the real classes: it judges generations (classifier FID, Table 2
+entropy, leaf fidelity) where the Inception weights are unavailable, and it ships with the package.
 
 Docs: https://treediffusion.github.io/treediffusion/classifier.html.md"""
 

@@ -1,4 +1,5 @@
-"""`treediffusion SUBCOMMAND ...`: one console command whose subcommands are fastcore `call_parse` functions.
+"""`treediffusion SUBCOMMAND ...`: one console command whose subcommands are fastcore `call_parse`
+functions.
 
 Docs: https://treediffusion.github.io/treediffusion/cli.html.md"""
 

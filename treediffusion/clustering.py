@@ -1,4 +1,5 @@
-"""Flat and hierarchical clustering metrics for TreeVAE (NMI, ARI, ACC, leaf and dendrogram purity), each checked against a brute-force oracle, plus PCA + k-means / Ward baselines.
+"""Flat and hierarchical clustering metrics for TreeVAE (NMI, ARI, ACC, leaf and dendrogram purity),
+each checked against a brute-force oracle, plus PCA + k-means / Ward baselines.
 
 Docs: https://treediffusion.github.io/treediffusion/clustering.html.md"""
 

@@ -1,4 +1,5 @@
-"""Nested dataclass configs that round-trip through YAML, reject unknown keys by name, and ship as presets in `configs/`.
+"""Nested dataclass configs that round-trip through YAML, reject unknown keys by name, and ship as
+presets in `configs/`.
 
 Docs: https://treediffusion.github.io/treediffusion/config.html.md"""
 

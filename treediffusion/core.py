@@ -1,4 +1,5 @@
-"""Seeding, device choice, CPU runtime hygiene, image grids and atomic checkpoints shared by every stage.
+"""Seeding, device choice, CPU runtime hygiene, image grids and atomic checkpoints shared by every
+stage.
 
 Docs: https://treediffusion.github.io/treediffusion/core.html.md"""
 

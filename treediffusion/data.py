@@ -1,4 +1,5 @@
-"""Real datasets, online and offline: canonical torchvision downloads first, verified registry copies where those hosts are unreachable, cached as compressed `.npz`.
+"""Real datasets, online and offline: canonical torchvision downloads first, verified registry copies
+where those hosts are unreachable, cached as compressed `.npz`.
 
 Docs: https://treediffusion.github.io/treediffusion/data.html.md"""
 

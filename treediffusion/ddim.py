@@ -1,4 +1,5 @@
-"""The noise schedule, the forward process, and the DDIM / DDPM reverse steps of the second stage — each step checked against `diffusers` on the same inputs.
+"""The noise schedule, the forward process, and the DDIM / DDPM reverse steps of the second stage —
+each step checked against `diffusers` on the same inputs.
 
 Docs: https://treediffusion.github.io/treediffusion/ddim.html.md"""
 

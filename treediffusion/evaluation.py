@@ -1,4 +1,6 @@
-"""Scoring a trained TreeVAE + TreeDiffusion pair: the evaluation classifier, classifier and Inception FID of reconstructions and generations (Table 1), the cluster specificity of the generations (Table 2, leaf fidelity) and the figures every paper artefact is built from.
+"""Scoring a trained TreeVAE + TreeDiffusion pair: the evaluation classifier, classifier and Inception
+FID of reconstructions and generations (Table 1), the cluster specificity of the generations (Table
+2, leaf fidelity) and the figures every paper artefact is built from.
 
 Docs: https://treediffusion.github.io/treediffusion/evaluation.html.md"""
 

@@ -1,4 +1,5 @@
-"""The main job — data → TreeVAE growth → TreeDiffusion → evaluation → `report.md` — resumable, over several seeds, and the conditioning ablation and studies built on it.
+"""The main job — data → TreeVAE growth → TreeDiffusion → evaluation → `report.md` — resumable, over
+several seeds, and the conditioning ablation and studies built on it.
 
 Docs: https://treediffusion.github.io/treediffusion/experiments.html.md"""
 

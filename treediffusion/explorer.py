@@ -1,4 +1,6 @@
-"""An ipywidgets explorer for a trained model: pick a node of the drawn tree and see TreeDiffusion samples from that leaf or that subtree, with sliders for the guidance weight and the number of DDIM steps.
+"""An ipywidgets explorer for a trained model: pick a node of the drawn tree and see TreeDiffusion
+samples from that leaf or that subtree, with sliders for the guidance weight and the number of DDIM
+steps.
 
 Docs: https://treediffusion.github.io/treediffusion/explorer.html.md"""
 

@@ -1,4 +1,5 @@
-"""`fit_tree`: data → TreeVAE growth → test-set clustering metrics beside k-means and Ward baselines → checkpoint, `tree.json`, `metrics.json`, `tree.png`; and the `treediffusion fit-tree` command.
+"""`fit_tree`: data → TreeVAE growth → test-set clustering metrics beside k-means and Ward baselines →
+checkpoint, `tree.json`, `metrics.json`, `tree.png`; and the `treediffusion fit-tree` command.
 
 Docs: https://treediffusion.github.io/treediffusion/fit.html.md"""
 

@@ -1,4 +1,6 @@
-"""Train root + 2 leaves, repeatedly split the fullest leaf and train the new subtree with the rest frozen, prune tiny leaves, finetune — with progress bars, a picture after every split and a checkpoint after every phase.
+"""Train root + 2 leaves, repeatedly split the fullest leaf and train the new subtree with the rest
+frozen, prune tiny leaves, finetune — with progress bars, a picture after every split and a
+checkpoint after every phase.
 
 Docs: https://treediffusion.github.io/treediffusion/growth.html.md"""
 

@@ -1,4 +1,8 @@
-"""`treediffusion check --config C`: before hours of GPU time, find out in a minute whether the run can finish — the device it will use, the data it will read (and whether that is the data the preset means), the Inception weights its FID needs, the disk its checkpoints need, and how long it will take, from a short measured burst. `treediffusion run` makes the same checks (without the burst) and refuses to start on a failure, naming the fix.
+"""`treediffusion check --config C`: before hours of GPU time, find out in a minute whether the run can
+finish — the device it will use, the data it will read (and whether that is the data the preset
+means), the Inception weights its FID needs, the disk its checkpoints need, and how long it will
+take, from a short measured burst. `treediffusion run` makes the same checks (without the burst) and
+refuses to start on a failure, naming the fix.
 
 Docs: https://treediffusion.github.io/treediffusion/preflight.html.md"""
 

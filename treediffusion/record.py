@@ -1,4 +1,5 @@
-"""Run manifests written by every command that makes results, and the record that says which committed results are still current.
+"""Run manifests written by every command that makes results, and the record that says which committed
+results are still current.
 
 Docs: https://treediffusion.github.io/treediffusion/record.html.md"""
 

@@ -1,4 +1,5 @@
-"""Every paper preset end to end in a minute on a CPU: the same `run_experiment`, every architecture choice kept, every count shrunk, synthetic images of the preset's shape.
+"""Every paper preset end to end in a minute on a CPU: the same `run_experiment`, every architecture
+choice kept, every count shrunk, synthetic images of the preset's shape.
 
 Docs: https://treediffusion.github.io/treediffusion/rehearsal.html.md"""
 

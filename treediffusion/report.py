@@ -1,5 +1,6 @@
-"""What a run writes for its reader: the paper's numbers to compare with, `report.md` with the clustering table, Tables 1–2
-and the figures, and the mean ± std tables over seeds beside the paper's.
+"""What a run writes for its reader: the paper's numbers to compare with, `report.md` with the
+clustering table, Tables 1–2 and the figures, and the mean ± std tables over seeds beside the
+paper's.
 
 Docs: https://treediffusion.github.io/treediffusion/report.html.md"""
 

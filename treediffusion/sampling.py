@@ -1,5 +1,6 @@
-"""Generations from a trained model: from the prior, from one leaf or subtree, every leaf of one root sample,
-reconstructions of test images; samplers, guidance, node conditioning, the pictures and the `sample` command.
+"""Generations from a trained model: from the prior, from one leaf or subtree, every leaf of one root
+sample, reconstructions of test images; samplers, guidance, node conditioning, the pictures and the
+`sample` command.
 
 Docs: https://treediffusion.github.io/treediffusion/sampling.html.md"""
 

@@ -1,5 +1,5 @@
-"""Does each leaf generate one kind of thing (Table 2's entropy), and does it generate *its* kind (leaf fidelity)?
-Both read the evaluation classifier's predictions of generated and real images.
+"""Does each leaf generate one kind of thing (Table 2's entropy), and does it generate *its* kind (leaf
+fidelity)? Both read the evaluation classifier's predictions of generated and real images.
 
 Docs: https://treediffusion.github.io/treediffusion/specificity.html.md"""
 

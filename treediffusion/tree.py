@@ -1,4 +1,5 @@
-"""A binary tree topology with stable BFS (heap) node ids, leaves, pass-through nodes after pruning, root-to-leaf paths, JSON round trip, and a picture.
+"""A binary tree topology with stable BFS (heap) node ids, leaves, pass-through nodes after pruning,
+root-to-leaf paths, JSON round trip, and a picture.
 
 Docs: https://treediffusion.github.io/treediffusion/tree.html.md"""
 

@@ -1,4 +1,5 @@
-"""The TreeVAE model: bottom-up encoder, top-down Gaussian latents on a binary tree, inference and generative routers, leaf decoders, and the ELBO.
+"""The TreeVAE model: bottom-up encoder, top-down Gaussian latents on a binary tree, inference and
+generative routers, leaf decoders, and the ELBO.
 
 Docs: https://treediffusion.github.io/treediffusion/treevae.html.md"""
 

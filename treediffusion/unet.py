@@ -1,4 +1,5 @@
-"""The ε-prediction network of the second stage: an improved-diffusion style U-Net whose time embedding carries the TreeVAE path embedding (AdaGN in every ResBlock).
+"""The ε-prediction network of the second stage: an improved-diffusion style U-Net whose time embedding
+carries the TreeVAE path embedding (AdaGN in every ResBlock).
 
 Docs: https://treediffusion.github.io/treediffusion/unet.html.md"""
 
