@@ -2,17 +2,10 @@
 import json, os, subprocess
 
 import numpy as np
-import pytest
 
 from conftest import ROOT, BIN, cli
 
 
-@pytest.fixture(scope="module")
-def tree_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("tree")
-    r = subprocess.run(cli("fit-tree", "--config", ROOT / "configs/tiny.yml", "--out", d, "--no-baselines"), capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return d
 
 
 def test_fit_diffusion_and_sample_cli(tree_dir, tmp_path):

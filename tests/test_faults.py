@@ -13,13 +13,6 @@ from conftest import ROOT, cli
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="process-tree checks read /proc")
 
 
-@pytest.fixture(scope="module")
-def tree_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("tree")
-    r = subprocess.run(cli("fit-tree", "--config", ROOT / "configs/tiny.yml", "--out", d, "--no-baselines"), capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return d
-
 
 @pytest.fixture(scope="module")
 def long_tiny(tmp_path_factory):
