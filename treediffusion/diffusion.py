@@ -9,7 +9,7 @@ Docs: https://treediffusion.github.io/treediffusion/diffusion.html.md"""
 
 # %% ../nbs/10_diffusion.ipynb #a5b8370f
 from __future__ import annotations
-import json, shutil, time
+import json, os, shutil, time
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
 from .config import claim_output, holds_outputs, ConfigError, DataConfig, DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
-from .core import (save_checkpoint, load_checkpoint, CheckpointError, default_device, set_seed, state_dict_sha256,
+from .core import (save_checkpoint, atomic_write, load_checkpoint, CheckpointError, default_device, set_seed, state_dict_sha256,
                                 configure_cpu_runtime, rng_state, set_rng_state, follow_launcher)
 from .data import dataset_from_config, to_signed
 from .ddim import NoiseSchedule, linear_betas
@@ -274,10 +274,11 @@ def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print, 
         raise CheckpointError(f"{out} already holds a model trained with another TreeVAE; choose a new --out folder.")
     images = dataset_from_config(cfg.data, "train").images
     check_shapes(cfg, treevae, images.shape[1:])           # one line, before anything is written
-    shutil.copyfile(tv_path, out / "treevae.pt"); save_config(cfg, out / "config.yml")
+    main = os.environ.get("RANK", "0") == "0"              # one writer; the other processes of a data-parallel run only read
+    if main: atomic_write(out / "treevae.pt", lambda f: f.write(tv_path.read_bytes())); save_config(cfg, out / "config.yml")
     t0 = time.time()
     model, ema = train_diffusion(cfg, treevae, images, out, device=device, log=log)
-    (out / "train.json").write_text(json.dumps(dict(steps=cfg.diffusion.max_steps, seconds=round(time.time() - t0, 1)), indent=1))
+    if main: (out / "train.json").write_text(json.dumps(dict(steps=cfg.diffusion.max_steps, seconds=round(time.time() - t0, 1)), indent=1))
     return model, ema
 
 # %% ../nbs/10_diffusion.ipynb #866c6be0
