@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from conftest import ROOT, cli
+from treediffusion.core import DIGEST_KEY
 from treediffusion.diffusion import load_treediffusion
 from treediffusion.sampling import sample
 
@@ -22,6 +23,8 @@ def test_pretrained_loads_and_samples(folder):
     r = sample(model, tv, 4, g, steps=3)
     assert r["images"].shape == (4, cfg.diffusion.unet.in_channels, cfg.diffusion.unet.image_size, cfg.diffusion.unet.image_size)
     assert set(r["leaves"].tolist()) <= set(tv.tree.leaves) and 0 <= r["images"].min() <= r["images"].max() <= 1
+    for f in ("diffusion.pt", "treevae.pt"):                                # sealed: a flipped bit is named at load
+        assert DIGEST_KEY in torch.load(folder / f, weights_only=True), f"{folder / f} has no digest: python tools/regenerate.py TABLE --reseal"
     card = (folder / "README.md").read_text()
     for f in ("diffusion.pt", "treevae.pt"):                                # the card names the exact files
         assert hashlib.sha256((folder / f).read_bytes()).hexdigest() in card, f

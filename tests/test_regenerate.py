@@ -24,3 +24,18 @@ def test_regenerate_tiny_table(tmp_path):
     lines = again.stdout.splitlines()
     assert again.returncode == 0 and not any(l.startswith("[regenerate] start") for l in lines)            # resumes: nothing to run
     assert sum(l.startswith("done ") for l in lines) == 3
+    # --reseal: a model exported before checkpoints carried their digest gets one; its tensors stay as they were
+    import torch
+    from treediffusion.core import DIGEST_KEY, load_checkpoint
+    model = tmp_path / "dest/pretrained/tiny"
+    before = load_checkpoint(model / "diffusion.pt")
+    for f in ("diffusion.pt", "treevae.pt"):
+        c = torch.load(model / f, weights_only=True); del c[DIGEST_KEY]; torch.save(c, model / f)        # as an older version wrote it
+    r = subprocess.run([*cmd[:-2], "--reseal"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    resealed = json.loads((model / "exported.json").read_text())
+    assert resealed["source"] == exported["source"] and resealed["commit"] == exported["commit"] and "commit" in resealed["resealed"]
+    for f, sha in resealed["sha256"].items():
+        assert DIGEST_KEY in torch.load(model / f, weights_only=True) and hashlib.sha256((model / f).read_bytes()).hexdigest() == sha
+    after = load_checkpoint(model / "diffusion.pt")
+    assert all(torch.equal(before["model"][k], after["model"][k]) for k in before["model"])

@@ -12,6 +12,7 @@ copied into the working folder, and seeds whose results are committed are kept i
     python tools/regenerate.py fashion-mnist-cpu --only tree td0 bl0 --no-assemble
     python tools/regenerate.py mnist-cpu --list                   # what is done, what would run
     python tools/regenerate.py fashion-mnist-cpu --reproduce      # minutes: does today's code still compute what the record's did?
+    python tools/regenerate.py fashion-mnist-cpu --reseal         # seconds: the exported model's checkpoints again, with today's digest
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, time
 from dataclasses import replace
@@ -122,6 +123,17 @@ def export(run_dir: Path, name: str, dest: Path = ROOT):
                                                                 sha256=sha, bytes=size)), indent=1) + "\n")
 
 
+def reseal(name: str, dest: Path = ROOT):
+    "Write an exported model's checkpoints again in today's format (with the digest `load_checkpoint` checks), tensors unchanged; `exported.json` keeps its source and export commit and gains `resealed`."
+    from treediffusion.core import load_checkpoint, save_checkpoint
+    import hashlib
+    out = dest / "pretrained" / name; x = json.loads((out / "exported.json").read_text())
+    for f in ("diffusion.pt", "treevae.pt"): save_checkpoint(load_checkpoint(out / f), out / f)
+    x.update(sha256={f: hashlib.sha256((out / f).read_bytes()).hexdigest() for f in x["sha256"]},
+             bytes={f: (out / f).stat().st_size for f in x["bytes"]}, resealed=stamp({}))
+    (out / "exported.json").write_text(json.dumps(x, indent=1) + "\n")
+
+
 def assemble(table: str, work: Path, argv, dest: Path = ROOT):
     "Copy every finished step into DEST/nbs/images/results/presets/TABLE, write its table JSON and run.json, export the first seed's model to DEST/pretrained."
     t, res = TABLES[table], dest / RESULTS / "presets" / table
@@ -175,6 +187,7 @@ if __name__ == "__main__":
     ap.add_argument("--no-assemble", action="store_true", help="run the steps but leave the results folder as it is")
     ap.add_argument("--assemble-only", action="store_true", help="run nothing; assemble the results folder again from what the record and the working folder hold")
     ap.add_argument("--reproduce", action="store_true", help="run nothing; take the table's behaviour fingerprint: its baseline, or a check that today's code still computes it (notebook 12c)")
+    ap.add_argument("--reseal", action="store_true", help="run nothing; write the table's exported model again with today's checkpoint digest (tensors unchanged)")
     ap.add_argument("--work", default=None, help="working folder (default: runs/record/TABLE)")
     ap.add_argument("--dest", default=str(ROOT), help="where nbs/images/results/presets/TABLE and pretrained/ are written (default: this checkout)")
     a = ap.parse_args()
@@ -188,6 +201,7 @@ if __name__ == "__main__":
     for name, (cmd, folder, *_) in plan.items():
         print(f"{state[name]:<8} {name:<5} {' '.join(cmd[1:])}")
     if a.list: raise SystemExit(0)
+    if a.reseal: reseal(TABLES[a.table]["pretrained"], Path(a.dest).resolve()); raise SystemExit(0)
     if a.reproduce:
         from treediffusion.reproduce import reproduce_folder
         model = Path(a.dest).resolve() / "pretrained" / TABLES[a.table]["pretrained"]
