@@ -128,9 +128,10 @@ def reseal(name: str, dest: Path = ROOT):
     from treediffusion.core import load_checkpoint, save_checkpoint
     import hashlib
     out = dest / "pretrained" / name; x = json.loads((out / "exported.json").read_text())
+    at = stamp({})                                        # the code that reseals, taken before the files change
     for f in ("diffusion.pt", "treevae.pt"): save_checkpoint(load_checkpoint(out / f), out / f)
     x.update(sha256={f: hashlib.sha256((out / f).read_bytes()).hexdigest() for f in x["sha256"]},
-             bytes={f: (out / f).stat().st_size for f in x["bytes"]}, resealed=stamp({}))
+             bytes={f: (out / f).stat().st_size for f in x["bytes"]}, resealed=at)
     (out / "exported.json").write_text(json.dumps(x, indent=1) + "\n")
 
 
