@@ -39,8 +39,8 @@ def test_run_main_job_tiny(tmp_path):
     r = subprocess.run(cli("run", "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "run"), capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-3000:]
     rep = (tmp_path / "run/report.md").read_text()
-    assert "Table 1" in rep and "Table 2" in rep
-    for f in ("tree/treevae.pt", "diffusion/diffusion.pt", "eval.json", "fig4_all_leaves.png"): assert (tmp_path / "run" / f).exists(), f
+    assert "Table 1" in rep and "Table 2" in rep and "**Copies.**" in rep
+    for f in ("tree/treevae.pt", "diffusion/diffusion.pt", "eval.json", "fig4_all_leaves.png", "fig7_copies.png"): assert (tmp_path / "run" / f).exists(), f
     r2 = subprocess.run(cli("run", "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "run"), capture_output=True, text=True, cwd=ROOT)
     assert r2.returncode == 0 and "resuming growth" in r2.stdout and "resuming diffusion" in r2.stdout    # resumes, no retraining
     runs = json.loads((tmp_path / "run/run.json").read_text())["runs"]        # one manifest entry per invocation

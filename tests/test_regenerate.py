@@ -18,6 +18,7 @@ def test_regenerate_tiny_table(tmp_path):
     assert table["commit"] == top["commit"] and top["command"] == "tools/regenerate.py" and top["status"] == "finished"
     assert set(table["summary"]) == {"TreeDiffusion", "TreeVAE + Diffusion", "TreeVAE"} and table["summary"]["TreeDiffusion"]["n_seeds"] == 1
     assert table["per_run"]["td0"]["fid_gen"] == json.loads((res / "td0/eval.json").read_text())["fid"]["TreeDiffusion"]["gen"]
+    assert table["per_run"]["td0"]["replica_rate"] == json.loads((res / "td0/eval.json").read_text())["replicas"]["TreeDiffusion"]["rate"]
     exported = json.loads((tmp_path / "dest/pretrained/tiny/exported.json").read_text())
     for f, sha in exported["sha256"].items(): assert hashlib.sha256((tmp_path / "dest/pretrained/tiny" / f).read_bytes()).hexdigest() == sha
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)

@@ -169,13 +169,15 @@ def table_json(evals: dict) -> dict:
                          treevae_fid_gen=e["fid"]["TreeVAE"]["gen"], treevae_fid_rec=e["fid"]["TreeVAE"]["rec"],
                          leaf_fidelity=e["leaf_fidelity"]["TreeDiffusion"]["mean"], treevae_leaf_fidelity=e["leaf_fidelity"]["TreeVAE"]["mean"],
                          noise_floor=e["leaf_fidelity"]["noise_floor"], entropy=e["entropy"]["TreeDiffusion"], n_images=e["n_images"],
-                         n_per_leaf=e["leaf_fidelity"]["n_per_leaf"])
+                         n_per_leaf=e["leaf_fidelity"]["n_per_leaf"],
+                         replica_rate=(e.get("replicas") or {}).get("TreeDiffusion", {}).get("rate"),      # None: evaluated before the copy check
+                         treevae_replica_rate=(e.get("replicas") or {}).get("TreeVAE", {}).get("rate"), real_replica_rate=(e.get("replicas") or {}).get("real_rate"))
     summary = {}
     for model in ("TreeDiffusion", "TreeVAE + Diffusion"):
         rows = [r for r in per.values() if r["model"] == model]
-        if rows: summary[model] = {k: mean_std([r[k] for r in rows]) for k in ("fid_gen", "fid_rec", "leaf_fidelity", "entropy")} | dict(n_seeds=len(rows))
+        if rows: summary[model] = {k: mean_std([r[k] for r in rows]) for k in ("fid_gen", "fid_rec", "leaf_fidelity", "entropy", "replica_rate")} | dict(n_seeds=len(rows), n_replica=sum(r["replica_rate"] is not None for r in rows))
     td = [r for r in per.values() if r["model"] == "TreeDiffusion"]
-    if td: summary["TreeVAE"] = {k: mean_std([r[f"treevae_{k}"] for r in td]) for k in ("fid_gen", "fid_rec", "leaf_fidelity")} | dict(n_seeds=len(td))
+    if td: summary["TreeVAE"] = {k: mean_std([r[f"treevae_{k}"] for r in td]) for k in ("fid_gen", "fid_rec", "leaf_fidelity", "replica_rate")} | dict(n_seeds=len(td))
     return dict(per_run=per, summary=summary, std="sample standard deviation over seeds (n - 1); 0 for one seed")
 
 

@@ -1,6 +1,7 @@
 """Scoring a trained TreeVAE + TreeDiffusion pair: the evaluation classifier, classifier and Inception
 FID of reconstructions and generations (Table 1), the cluster specificity of the generations (Table
-2, leaf fidelity) and the figures every paper artefact is built from.
+2, leaf fidelity), the share of generations that copy a training image (replica rate) and the figures every
+paper artefact is built from.
 
 Docs: https://treediffusion.github.io/treediffusion/evaluation.html.md"""
 
@@ -21,6 +22,7 @@ from .diffusion import load_treediffusion
 from .sampling import sample, recons, sample_all_leaves, leaf_grid_figure
 from .growth import predict_leaf_probs
 from .metrics import InceptionFeatures, reference_stats, fid_from_images
+from .copies import CopyDetector, copy_detector, replica_rate, bank_features, copies_figure
 from .classifier import train_classifier, load_classifier, ClassifierFeatures, predict_classes
 from .specificity import leaf_class_histograms, histogram_entropy, leaf_fidelity, leaf_fidelity_floor
 from .report import variant_of
@@ -29,7 +31,7 @@ from .record import stamp
 # %% auto #0
 __all__ = ['shipped_classifiers', 'file_sha256', 'classifier_file', 'get_classifier', 'batched', 'real_leaves', 'table2_entropy',
            'chosen_prob', 'leaf_generations', 'leaf_fidelity_eval', 'grid_generations', 'labelled', 'load_run',
-           'inception_fids', 'evaluate_run', 'leaf_histogram_figure', 'make_figures']
+           'inception_fids', 'replica_eval', 'evaluate_run', 'leaf_histogram_figure', 'make_figures']
 
 # %% ../nbs/11d_evaluation.ipynb #a5485888
 def shipped_classifiers() -> Path:
@@ -132,9 +134,18 @@ def inception_fids(cfg: ExperimentConfig, pairs: dict, device=None) -> dict:
     fid = lambda ims: fid_from_images(ims.cpu(), ref, inc, progress=False, method=e.inception_fid_method)
     return {m: dict(rec=fid(r), gen=fid(g)) for m, (r, g) in pairs.items()}
 
+# %% ../nbs/11d_evaluation.ipynb #ec021bb6
+def replica_eval(cfg: ExperimentConfig, real_images, gens: dict, clf=None, seed: int = 0) -> tuple[dict, CopyDetector]:
+    "Replica rate of every model's generations in `gens` ({model: images}) against the training images of `cfg.data`, and the detector."
+    train = dataset_from_config(cfg.data, "train").images
+    feats = None if clf is None else ClassifierFeatures(clf)
+    det = copy_detector(train, real_images, feats, seed=seed, features=None if feats is None else bank_features(feats, cfg.data.name, train, root=cfg.data.root))
+    rates = {m: replica_rate(det, x.cpu()) for m, x in gens.items()}
+    return rates | dict(thresholds=det.thresholds, real_rate=det.real_rate, alpha=det.alpha, n_train=len(det.train)), det
+
 # %% ../nbs/11d_evaluation.ipynb #18f23a9a
 def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed: int = 0, log=print) -> dict:
-    "Classifier FID (rec/gen), Table 2 entropy and leaf fidelity of TreeVAE and TreeDiffusion, and the figures; writes `eval.json`."
+    "Classifier FID (rec/gen), Table 2 entropy, leaf fidelity and replica rate of TreeVAE and TreeDiffusion, and the figures; writes `eval.json`."
     run_dir = Path(run_dir); t0 = time.time()
     model, treevae, cfg, dev, clf = load_run(run_dir, cfg, device, log); e = cfg.eval
     if clf is None and not e.inception:
@@ -157,8 +168,10 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
                     fid={m: dict(rec=fid(r), gen=fid(g_)) for m, (r, g_) in pairs.items()})
     else: res["classifier_metrics"] = "none: the dataset has no class labels (Inception FID only)"
     if e.inception: res["inception_fid"] = inception_fids(cfg, pairs, dev)
+    res["replicas"], det = replica_eval(cfg, test.images, {m: g_ for m, (_, g_) in pairs.items()}, clf, seed)      # copies of training images
     if clf is None:                                                    # no labels: no entropy, no leaf fidelity, no Fig. 5
         res["figures"] = make_figures(run_dir, x01, rec, gen, every_leaf, None, None, test.classes)
+        res["figures"]["copies"] = str(copies_figure(det, gen["images"].cpu(), run_dir / "fig7_copies.png"))
         return _finish_eval(run_dir, res, t0, log)
     K, p, lv = clf.arch["n_classes"], chosen_prob(gen, treevae), gen["leaves"].cpu().numpy()
     t2 = {m: table2_entropy(predict_classes(clf, pairs[m][1].cpu()), lv, p, e.entropy_threshold, K, e.entropy_min_count) for m in pairs}
@@ -169,6 +182,7 @@ def evaluate_run(run_dir, cfg: ExperimentConfig | None = None, device=None, seed
     res["leaf_fidelity"] = leaf_fidelity_eval(clf, leaf_gens, real_pred, real_leaf, e.fidelity_min_mass, seed)
     res["leaf_fidelity_forced"] = leaf_fidelity_eval(clf, grid_generations(every_leaf), real_pred, real_leaf, e.fidelity_min_mass, seed)
     res["figures"] = make_figures(run_dir, x01, rec, gen, every_leaf, leaf_gens, res["leaf_fidelity"], test.classes)
+    res["figures"]["copies"] = str(copies_figure(det, gen["images"].cpu(), run_dir / "fig7_copies.png"))
     return _finish_eval(run_dir, res, t0, log)
 
 # %% ../nbs/11d_evaluation.ipynb #3e87bd32
@@ -182,6 +196,9 @@ def _finish_eval(run_dir, res: dict, t0: float, log) -> dict:
         log(f"[eval] classifier FID TreeVAE rec/gen {f(res['fid'], 'TreeVAE')}, TreeDiffusion {f(res['fid'], 'TreeDiffusion')}; leaf fidelity (TV) TreeVAE "
             f"{fidelity['TreeVAE']['mean']:.3f}, TreeDiffusion {fidelity['TreeDiffusion']['mean']:.3f}, noise floor {fidelity['noise_floor']:.3f} "
             f"(leaf forced: {res['leaf_fidelity_forced']['TreeVAE']['mean']:.3f} / {res['leaf_fidelity_forced']['TreeDiffusion']['mean']:.3f})")
+    r = res.get("replicas")
+    if r: log(f"[eval] replica rate (copies of training images) TreeVAE {r['TreeVAE']['rate']:.1%}, TreeDiffusion {r['TreeDiffusion']['rate']:.1%} "
+              f"(fresh test images: {r['real_rate']:.1%})")
     if "inception_fid" in res: log(f"[eval] Inception FID TreeVAE rec/gen {f(res['inception_fid'], 'TreeVAE')}, TreeDiffusion {f(res['inception_fid'], 'TreeDiffusion')}")
     return res
 

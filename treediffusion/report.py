@@ -52,7 +52,7 @@ def _f(v, d=3): return "–" if v is None else f"{v:.{d}f}"
 
 # %% ../nbs/12b_report.ipynb #88676c61
 def _headline(evaluation: dict) -> list:
-    "Two sentences a reader sees first: does diffusion sharpen the TreeVAE, and does each leaf keep its cluster?"
+    "What a reader sees first: does diffusion sharpen the TreeVAE, does each leaf keep its cluster, and are the generations new?"
     kind = "classifier" if "fid" in evaluation else "Inception"
     f, lf = evaluation.get("fid") or evaluation["inception_fid"], evaluation.get("leaf_fidelity")
     L = [f"**Result.** TreeDiffusion's generations reach {kind} FID {f['TreeDiffusion']['gen']:.2f} against the TreeVAE's "
@@ -61,6 +61,10 @@ def _headline(evaluation: dict) -> list:
     if lf: L[0] += (f"; asked for a leaf, they reproduce that leaf's real class mix with total-variation distance "
                     f"{lf['TreeDiffusion']['mean']:.3f} against the TreeVAE decoders' {lf['TreeVAE']['mean']:.3f} "
                     f"(noise floor of {lf['n_per_leaf']} real images per leaf: {lf['noise_floor']:.3f}; lower is better).")
+    r = evaluation.get("replicas")
+    if r: L += ["", f"**Copies.** {r['TreeDiffusion']['rate']:.1%} of TreeDiffusion's generations are near-copies of a training image, "
+                    f"against {r['TreeVAE']['rate']:.1%} of the TreeVAE decoders' (the detector calls {r['real_rate']:.1%} of fresh test images "
+                    "copies: read the rates against that share)."]
     return L + [""]
 
 # %% ../nbs/12b_report.ipynb #325371cf
@@ -108,7 +112,9 @@ def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, evaluation:
     L += ["## Figures", "", "Fig. 4/6 — every leaf for one root sample (TreeVAE row above TreeDiffusion row):", "", "![fig4](fig4_all_leaves.png)", "",
           "Fig. 2 — reconstructions (rows: test images, TreeVAE, TreeDiffusion):", "", "![fig2](fig2_reconstructions.png)", "",
           "Fig. 3 — generations (rows: TreeVAE, TreeDiffusion):", "", "![fig3](fig3_samples.png)", "",
-          *(["Fig. 5 — leaf fidelity: per leaf, TreeDiffusion generations from p(x | leaf) and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![leaf_histogram_figure](fig5_leaf_histograms.png)", ""] if "fig5" in evaluation.get("figures", {}) else [])]
+          *(["Fig. 5 — leaf fidelity: per leaf, TreeDiffusion generations from p(x | leaf) and the class histograms of real images, TreeVAE and TreeDiffusion:", "", "![leaf_histogram_figure](fig5_leaf_histograms.png)", ""] if "fig5" in evaluation.get("figures", {}) else []),
+          *(["Fig. 7 — copy check: the TreeDiffusion generations closest to copying a training image (top) above their nearest training image:", "",
+             "![copies](fig7_copies.png)", ""] if "copies" in evaluation.get("figures", {}) else [])]
     p = run_dir / "report.md"; p.write_text("\n".join(L)); return p
 
 # %% ../nbs/12b_report.ipynb #623e7c29
@@ -137,7 +143,7 @@ def _lf(e: dict, model: str): return (e.get("leaf_fidelity") or {}).get(model, {
 
 # %% ../nbs/12b_report.ipynb #80c2c023
 def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
-    "Table 1 {method: {rec, gen: (mean, std)}} — Inception FID when every run has it (the paper's metric; the classifier FID kept as `table1_classifier`) — and Table 2 {method: {entropy, leaf_fidelity}} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
+    "Table 1 {method: {rec, gen: (mean, std)}} — Inception FID when every run has it (the paper's metric; the classifier FID kept as `table1_classifier`) — and Table 2 {method: {entropy, leaf_fidelity, replica_rate}} over seeds; the baseline's diffusion rows as 'TreeVAE + Diffusion'."
     runs = [*seed_evals, *baseline_evals]
     key = "inception_fid" if all("inception_fid" in e for e in runs) else "fid"
     clf = None
@@ -146,7 +152,8 @@ def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
         clf = paper_tables(drop(seed_evals), drop(baseline_evals))["table1"]
     st = seed_table(seed_evals, key)
     t1, t2 = {"TreeVAE": st["TreeVAE"]}, {}
-    row = lambda evals, m: dict(entropy=mean_std([(e.get("entropy") or {}).get(m) for e in evals]), leaf_fidelity=mean_std([_lf(e, m) for e in evals]))
+    row = lambda evals, m: dict(entropy=mean_std([(e.get("entropy") or {}).get(m) for e in evals]), leaf_fidelity=mean_std([_lf(e, m) for e in evals]),
+                                replica_rate=mean_std([((e.get("replicas") or {}).get(m) or {}).get("rate") for e in evals]))
     t2["TreeVAE decoders"] = row(seed_evals, "TreeVAE")
     if baseline_evals:
         t1["TreeVAE + Diffusion"] = seed_table(baseline_evals, key)["TreeDiffusion"]
@@ -154,7 +161,8 @@ def paper_tables(seed_evals: list, baseline_evals: list = ()) -> dict:
     t1["TreeDiffusion"] = st["TreeDiffusion"]
     t2["TreeDiffusion"] = row(seed_evals, "TreeDiffusion")
     t2["real test images"] = dict(entropy=mean_std([(e.get("entropy") or {}).get("real") for e in seed_evals]),
-                                  leaf_fidelity=mean_std([(e.get("leaf_fidelity") or {}).get("noise_floor") for e in seed_evals]))
+                                  leaf_fidelity=mean_std([(e.get("leaf_fidelity") or {}).get("noise_floor") for e in seed_evals]),
+                                  replica_rate=mean_std([(e.get("replicas") or {}).get("real_rate") for e in seed_evals]))
     return dict(table1=t1, table2=t2, fid=key, table1_classifier=clf, n_seeds=len(seed_evals), n_baseline=len(baseline_evals),
                 n_images=seed_evals[0]["n_images"], threshold=(seed_evals[0].get("entropy") or {}).get("threshold"),
                 n_per_leaf=(seed_evals[0].get("leaf_fidelity") or {}).get("n_per_leaf"))
@@ -172,8 +180,9 @@ def tables_markdown(t: dict, dataset: str) -> str:
     L += [f"| {m} | {f(v['rec'])} | {f(v['gen'])} |" + (f" {f(c[m]['rec'])} | {f(c[m]['gen'])} |" if c else "")
           + f" {pm.get(m, ('–', '–'))[0]} | {pm.get(m, ('–', '–'))[1]} |" for m, v in t["table1"].items()]
     L += ["", f"Table 2 — mean per-leaf class entropy (nats, τ = {t['threshold']}; the real leaves are the reference) and leaf fidelity "
-          f"(TV to the leaf's real class histogram, {t.get('n_per_leaf') or '–'} generations per leaf from p(x | l); real row: noise floor; lower is better)", "",
-          "| method | entropy | entropy (paper) | leaf fidelity |", "|---|---|---|---|"]
+          f"(TV to the leaf's real class histogram, {t.get('n_per_leaf') or '–'} generations per leaf from p(x | l); real row: noise floor; lower is better) "
+          "and replica rate (share of generations that copy a training image; real row: fresh test images called copies)", "",
+          "| method | entropy | entropy (paper) | leaf fidelity | replica rate |", "|---|---|---|---|---|"]
     paper2 = {"TreeVAE + Diffusion": pe[0], "TreeDiffusion": pe[1]}
-    L += [f"| {m} | {f(v['entropy'], 3)} | {paper2.get(m, '–')} | {f(v['leaf_fidelity'], 3)} |" for m, v in t["table2"].items()]
+    L += [f"| {m} | {f(v['entropy'], 3)} | {paper2.get(m, '–')} | {f(v['leaf_fidelity'], 3)} | {f(v.get('replica_rate', (np.nan,)), 3)} |" for m, v in t["table2"].items()]
     return "\n".join(L)
