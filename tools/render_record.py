@@ -11,11 +11,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from treediffusion.record import RESULTS, last_finished, render_file   # noqa: E402
+from treediffusion.record import RESULTS, read_runs, render_file   # noqa: E402
 
 PRESETS = ROOT / RESULTS / "presets"
 PAGES = ("nbs/index.ipynb", "README.md", "nbs/12a_paper_artefacts.ipynb", "pretrained/*/README.md")
 DATA = {"demo": "Fashion-MNIST, 10,000", "fashion-mnist-cpu": "Fashion-MNIST, 60,000", "mnist-cpu": "MNIST subset, 8,334"}
+
+
+def trained(folder):
+    "The invocation that trained a run folder: its first finished one (later ones resumed it and evaluated it again with newer code)."
+    return next((r for r in read_runs(folder) if r.get("status") == "finished"), None)
 
 
 def load(*parts):
@@ -65,13 +70,13 @@ def preset_rows() -> list:
                      f"{fid['TreeVAE']['gen']:.2f} → {fid['TreeDiffusion']['gen']:.2f}", "–",
                      f"{lf['TreeVAE']['mean']:.3f} → {lf['TreeDiffusion']['mean']:.3f} ({lf['noise_floor']:.3f}; {lf['n_per_leaf']})", "–",
                      (lambda r: f"{100 * r['TreeVAE']['rate']:.1f} % / {100 * r['TreeDiffusion']['rate']:.1f} % / –" if r else "–")(e.get("replicas")),
-                     minutes(("", last_finished(PRESETS / "demo" / "run"))) + "; 2 cores", "1"])
+                     minutes(("", trained(PRESETS / "demo" / "run"))) + "; 2 cores", "1"])
     for name in ("fashion-mnist-cpu", "mnist-cpu"):
         if not (PRESETS / name / "tree").is_dir(): continue
         t, tab = load(name, "tree", "metrics.json"), load(name, "tables.json") or {}
         s = tab.get("summary", {}); td, bl, tv = s.get("TreeDiffusion"), s.get("TreeVAE + Diffusion"), s.get("TreeVAE")
         per = next(iter(tab.get("per_run", {}).values()), {})
-        time = minutes(("tree", last_finished(PRESETS / name / "tree")), ("TreeDiffusion", last_finished(PRESETS / name / "td0")))
+        time = minutes(("tree", trained(PRESETS / name / "tree")), ("TreeDiffusion", trained(PRESETS / name / "td0")))
         rows.append([f"`{name}`", DATA[name], t["n_leaves"], f"{t['nmi']:.3f} / {t['dendrogram_purity']:.3f}",
                      f"{pm(tv['fid_gen'])} → {pm(td['fid_gen'])}" if td else "–", pm(bl["fid_gen"]) if bl else "–",
                      f"{pm(tv['leaf_fidelity'], 3)} → {pm(td['leaf_fidelity'], 3)} ({per['noise_floor']:.3f}; {per['n_per_leaf']})" if td else "–",
@@ -103,11 +108,13 @@ def demo_sentence() -> str:
 def card(model: str, folder: Path, tree: Path, ev: dict) -> str:
     "A model card's table: where it came from (command, commit) and what it measured, from the record and `exported.json`."
     x = json.loads((ROOT / "pretrained" / model / "exported.json").read_text())
-    run, t = last_finished(folder), json.loads((tree / "metrics.json").read_text())
+    run, t = trained(folder), json.loads((tree / "metrics.json").read_text())
+    done = [r for r in read_runs(folder) if r.get("status") == "finished"]; last = done[-1]
+    again = "" if len(done) == 1 else f", evaluated again by the same command at commit `{last['commit'][:7]}`"
     fid, lf = ev["fid"], ev["leaf_fidelity"]
     return "\n".join([
         "| | |", "|---|---|",
-        f"| command | `{argv(run)}` at commit `{run['commit'][:7]}` ({minutes(('', run))}), exported by `tools/regenerate.py` |",
+        f"| command | `{argv(run)}` at commit `{run['commit'][:7]}` ({minutes(('', run))}){again}, exported by `tools/regenerate.py` |",
         f"| record | `{folder.relative_to(ROOT).as_posix()}/` (`run.json`, `eval.json`, figures) |",
         f"| clustering (test set) | {t['n_leaves']} leaves, NMI {t['nmi']:.3f}, ACC {t['acc']:.3f}, dendrogram purity {t['dendrogram_purity']:.3f} |",
         f"| classifier FID ({ev['n_images']:,} images) | TreeDiffusion gen {fid['TreeDiffusion']['gen']:.2f}, rec {fid['TreeDiffusion']['rec']:.2f}; "
