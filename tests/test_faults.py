@@ -9,6 +9,7 @@ import torch
 import yaml
 
 from conftest import ROOT, cli
+from treediffusion.core import alive
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="process-tree checks read /proc")
 
@@ -29,8 +30,7 @@ def processes_writing(folder) -> list:
     for p in Path("/proc").iterdir():
         if not p.name.isdigit() or int(p.name) == os.getpid(): continue
         try:
-            if str(folder) in (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") and \
-               (p / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z": out.append(int(p.name))
+            if str(folder) in (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") and alive(int(p.name)): out.append(int(p.name))
         except OSError: pass
     return out
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from .core import rank
+
 # %% auto #0
 __all__ = ['DATASET_NAMES', 'ARCHS', 'VECTOR_IO', 'SIGNALS', 'SPACINGS', 'SAMPLERS', 'GUIDANCE_KINDS', 'PRESETS',
            'RUN_INDEPENDENT', 'ConfigError', 'from_dict', 'to_dict', 'DataConfig', 'TreeVAEConfig',
@@ -413,7 +415,7 @@ _HELD: dict = {}                                     # resolved folder → this 
 def lock_output(out) -> Path:
     "Hold `out/.lock` for this process (re-entrant); another process that holds it gets one line. A lock dies with its process (`kill -9` too); the other ranks of a data-parallel run write through rank 0 and take none."
     out = Path(out); key = str(out.resolve())
-    if fcntl is None or key in _HELD or os.environ.get("RANK", "0") != "0": return out
+    if fcntl is None or key in _HELD or rank() != 0: return out
     f = open(out / ".lock", "a+")
     try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

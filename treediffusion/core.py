@@ -16,9 +16,9 @@ import torchvision.utils as vutils
 
 # %% auto #0
 __all__ = ['LAUNCHER_ENV', 'DIGEST_KEY', 'set_seed', 'rng_state', 'set_rng_state', 'as_numpy', 'usable_device', 'default_device',
-           'configure_cpu_runtime', 'follow_launcher', 'die_with_parent', 'image_grid', 'save_grid', 'show_images',
-           'CheckpointError', 'stale_temps', 'atomic_write', 'payload_sha256', 'save_checkpoint', 'load_checkpoint',
-           'read_json', 'state_dict_sha256']
+           'configure_cpu_runtime', 'rank', 'alive', 'follow_launcher', 'die_with_parent', 'image_grid', 'save_grid',
+           'show_images', 'CheckpointError', 'stale_temps', 'atomic_write', 'payload_sha256', 'save_checkpoint',
+           'load_checkpoint', 'read_json', 'state_dict_sha256']
 
 # %% ../nbs/00_core.ipynb #607aabe7
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -84,7 +84,12 @@ def configure_cpu_runtime(mmap_threshold: int = 32 * 2**20, trim_threshold: int 
 # %% ../nbs/00_core.ipynb #0597d8a3
 LAUNCHER_ENV = "TREEDIFFUSION_LAUNCHER"            # the process id of the command that launched the workers
 
-def _alive(pid: int) -> bool:
+def rank() -> int:
+    "This process's rank in a data-parallel launch (`accelerate`/`torchrun` set RANK), 0 when alone: rank 0 is the one that writes."
+    return int(os.environ.get("RANK", "0") or 0)
+
+def alive(pid: int) -> bool:
+    "Is process `pid` running? (A killed process its parent has not yet reaped, a zombie, is not.)"
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
     except PermissionError: return True
@@ -96,7 +101,7 @@ def follow_launcher(poll: float = 0.5) -> threading.Thread:
     parent, launcher = os.getppid(), os.environ.get(LAUNCHER_ENV, "")
     watched = [parent] + ([int(launcher)] if launcher.isdigit() else [])
     def watch():
-        while os.getppid() == parent and all(map(_alive, watched)): time.sleep(poll)
+        while os.getppid() == parent and all(map(alive, watched)): time.sleep(poll)
         os._exit(143)                                 # as if killed: checkpoints are atomic, the next run resumes
     t = threading.Thread(target=watch, daemon=True, name="follow-launcher"); t.start()
     return t

@@ -9,7 +9,7 @@ Docs: https://treediffusion.github.io/treediffusion/diffusion.html.md"""
 
 # %% ../nbs/10_diffusion.ipynb #a5b8370f
 from __future__ import annotations
-import json, os, shutil, time
+import json, shutil, time
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
 from .config import claim_output, holds_outputs, ConfigError, DataConfig, DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
-from .core import (save_checkpoint, atomic_write, load_checkpoint, CheckpointError, default_device, set_seed, state_dict_sha256,
+from .core import (rank, save_checkpoint, atomic_write, load_checkpoint, CheckpointError, default_device, set_seed, state_dict_sha256,
                                 configure_cpu_runtime, rng_state, set_rng_state, follow_launcher)
 from .data import dataset_from_config, to_signed
 from .ddim import NoiseSchedule, linear_betas
@@ -274,7 +274,7 @@ def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print, 
         raise CheckpointError(f"{out} already holds a model trained with another TreeVAE; choose a new --out folder.")
     images = dataset_from_config(cfg.data, "train").images
     check_shapes(cfg, treevae, images.shape[1:])           # one line, before anything is written
-    main = os.environ.get("RANK", "0") == "0"              # one writer; the other processes of a data-parallel run only read
+    main = rank() == 0              # one writer; the other processes of a data-parallel run only read
     if main: atomic_write(out / "treevae.pt", lambda f: f.write(tv_path.read_bytes())); save_config(cfg, out / "config.yml")
     t0 = time.time()
     model, ema = train_diffusion(cfg, treevae, images, out, device=device, log=log)

@@ -14,13 +14,13 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import PRESETS, load_config, to_dict
-from .core import atomic_write, read_json
+from .core import atomic_write, rank, read_json
 from fastcore.script import call_parse
 
 # %% auto #0
 __all__ = ['PACKAGE', 'REPO', 'RECORD_FILES', 'DISTRIBUTIONS', 'COMMAND_MODULES', 'BOOKKEEPING', 'RESULTS', 'CONFIG_SECTIONS',
            'INERT_KEYS', 'DOCS', 'QUOTE', 'READER_FILES', 'BLOCK', 'git', 'git_state', 'package_versions',
-           'LoadMonitor', 'config_record', 'config_diff', 'package_imports', 'depends_on', 'file_digests', 'rank',
+           'LoadMonitor', 'config_record', 'config_diff', 'package_imports', 'depends_on', 'file_digests',
            'run_manifest', 'stamp', 'read_runs', 'last_finished', 'backfill_digests', 'vouched_by', 'folder_status',
            'results_folders', 'results_record', 'quoted_results', 'record_table', 'quoted_not_current', 'record_script',
            'render_blocks', 'render_file', 'record_cmd']
@@ -149,10 +149,6 @@ def file_digests(paths, root=None, commit: str | None = None) -> dict:
     return out
 
 # %% ../nbs/00a_record.ipynb #afd99818
-def rank() -> int:
-    "This process's rank in a data-parallel launch (`accelerate`/`torchrun` set RANK), 0 when alone."
-    return int(os.environ.get("RANK", "0") or 0)
-
 def _now() -> str: return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 def _write_runs(path: Path, runs: list):
