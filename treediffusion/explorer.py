@@ -69,9 +69,11 @@ class Explorer:
         self.status.value = f"node {node}: leaves drawn {sorted(set(self.leaves.tolist()))}"
         return r
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, **kw):
+        "The widgets in JupyterLab; one line where nothing can draw them (a terminal, a test run, GitHub)."
+        b = self.widget._repr_mimebundle_(**kw) or {}
+        b["text/plain"] = f"Explorer of a {len(self.treevae.tree.leaves)}-leaf model ({self.n} images per click): display it in JupyterLab"
+        return b
 
 # %% ../nbs/13_explorer.ipynb #dbf72e19
 def explorer(model_dir, n: int = 16, seed: int = 0, device=None) -> Explorer:
