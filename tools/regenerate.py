@@ -107,6 +107,7 @@ def copy_run(src: Path, dst: Path, files, optional=(), manifest: bool = True):
 
 
 FIGURES = ("fig2_reconstructions.png", "fig3_samples.png", "fig4_all_leaves.png", "fig5_leaf_histograms.png")
+COPIES = "fig7_copies.png"                 # the copy check's figure: runs evaluated before it have none
 TREE_FILES = ("metrics.json", "tree.json", "tree.png", "config.yml")
 
 
@@ -141,7 +142,7 @@ def assemble(table: str, work: Path, argv, dest: Path = ROOT):
     with run_manifest(res, "tools/regenerate.py", argv=argv, config=load_config(t["preset"]), seeds=list(t["seeds"])):
         if table == "demo":                                      # one run: its folder, its tree and its 2-process training's manifest
             if not done(work / "demo"): return                   # nothing new: the record keeps the run it holds
-            copy_run(work / "demo", res / "run", ("eval.json", "timing.json", "config.yml", "report.md", *FIGURES))
+            copy_run(work / "demo", res / "run", ("eval.json", "timing.json", "config.yml", "report.md", *FIGURES), optional=(COPIES,))
             copy_run(work / "demo" / "tree", res / "run" / "tree", TREE_FILES, manifest=False,     # grown inside the run
                      optional=sorted(p.name for p in (work / "demo" / "tree").glob("tree_split*.png")))
             copy_run(work / "demo" / "diffusion", res / "run" / "diffusion", ("train.json",), optional=("config.yml",))
@@ -151,7 +152,7 @@ def assemble(table: str, work: Path, argv, dest: Path = ROOT):
         evals = {}
         for name in [f"{k}{s}" for s in t["seeds"] for k in ("td", "bl")]:
             if done(work / name):
-                copy_run(work / name, res / name, ("eval.json", "timing.json", "config.yml"), optional=FIGURES if name in ("td0", "bl0") else ())
+                copy_run(work / name, res / name, ("eval.json", "timing.json", "config.yml"), optional=(*FIGURES, COPIES) if name in ("td0", "bl0") else ())
             if done(res / name) and (res / name / "eval.json").is_file():     # trained now, or in an earlier session (its record is committed)
                 evals[name] = json.loads((res / name / "eval.json").read_text())
         (res / "tables.json").write_text(json.dumps(stamp(table_json(evals)), indent=1) + "\n")
