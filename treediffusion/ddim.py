@@ -178,10 +178,13 @@ def guidance(eps_cond: torch.Tensor, eps_uncond: torch.Tensor, w: float) -> torc
     "Classifier-free guidance: ε̃ = (1+w) ε_cond − w ε_uncond (w = 0: purely conditional)."
     return (1 + w) * eps_cond - w * eps_uncond
 
-def guided(cond_fn, uncond_fn, w: float):
-    "A `model_fn` applying `guidance` to two model functions (skips `uncond_fn` when w = 0)."
+def guided(cond_fn, uncond_fn, w: float, interval: tuple[int, int] | None = None):
+    "A `model_fn` applying `guidance` to two model functions (skips `uncond_fn` when w = 0); with `interval=(lo, hi)` only at timesteps lo ≤ t ≤ hi, purely conditional elsewhere."
     if w == 0: return cond_fn
-    return lambda x, t: guidance(cond_fn(x, t), uncond_fn(x, t), w)
+    if interval is None: return lambda x, t: guidance(cond_fn(x, t), uncond_fn(x, t), w)
+    lo, hi = interval
+    if not 0 <= lo <= hi: raise ValueError(f"a guidance interval is (lo, hi) timesteps with 0 ≤ lo ≤ hi, got {interval}")
+    return lambda x, t: guidance(cond_fn(x, t), uncond_fn(x, t), w) if lo <= int(t[0]) <= hi else cond_fn(x, t)
 
 # %% ../nbs/09_ddim.ipynb #e33d66d5
 class DiffusersSampler(Scheduler):

@@ -38,9 +38,10 @@ def scheduler_for(d: DiffusionConfig, steps: int | None = None, sampler: str | N
 @torch.inference_mode()
 def denoise(model: TreeDiffusion, pb, recon, n: int, steps: int | None = None, eta: float | None = None,
             guidance: float | None = None, generator=None, x_T=None, progress: bool = False, sampler: str | None = None,
-            guidance_kind: str | None = None) -> torch.Tensor:
+            guidance_kind: str | None = None, guidance_interval: tuple[int, int] | None = None) -> torch.Tensor:
     """Images in [0,1] from noise, conditioned on `pb` (and `recon`), with the config's sampler (or `sampler`) and guidance weight `w`
-    away from the null condition (`guidance_kind='unconditional'`) or from each path's parent prefix ('parent')."""
+    away from the null condition (`guidance_kind='unconditional'`) or from each path's parent prefix ('parent'), at every timestep or at
+    those of `guidance_interval` (lo, hi) only."""
     d = model.cfg; w = d.guidance if guidance is None else guidance; kind = guidance_kind or d.guidance_kind
     if kind not in GUIDANCE_KINDS: raise ValueError(f"guidance_kind must be one of {GUIDANCE_KINDS}, got {kind!r}")
     if w and kind == "unconditional" and d.cond_drop <= 0:
@@ -54,7 +55,7 @@ def denoise(model: TreeDiffusion, pb, recon, n: int, steps: int | None = None, e
     if kind == "parent": parent = parent_paths(pb); uncond = lambda x, t: model(x, t, parent, recon)
     else: uncond = lambda x, t: model(x, t, pb, recon, drop=torch.ones(len(x), dtype=torch.bool, device=x.device))
     s = scheduler_for(d, steps, sampler)
-    x = ddim_sample(guided(cond, uncond, w), shape, s, eta=(d.eta if eta is None else eta) if s.takes_eta else 0.0,
+    x = ddim_sample(guided(cond, uncond, w, guidance_interval), shape, s, eta=(d.eta if eta is None else eta) if s.takes_eta else 0.0,
                     generator=generator, progress=progress, x_T=x_T, device=dev)
     return from_signed(x)
 
