@@ -8,11 +8,13 @@ make each leaf's generations more leaf-specific (leaf fidelity down) at some cos
   - leaf fidelity: `eval.n_all_leaves` generations of p(x | l) per leaf with ≥ 1 % test mass (`leaf_generations`), the
     TV distance of their class histogram to the leaf's real one, test-mass weighted; beside it the noise floor;
   - classifier FID of `--n` generations from the prior (l ~ p(l | z)) against the test set, and the Table 2 entropy of the same;
+  - replica rate: the share of those generations that copy a training image (`treediffusion.copies`, notebook 11e);
   - decoder agreement: the share of those generations the classifier puts in the same class as the TreeVAE decoder image of
     the same prior pass (the baseline sees that image; TreeDiffusion sees only the path's latents and node ids).
 w = 0 repeats the run's own evaluation (same seed, same sampler), so it should match its `eval.json` up to device noise.
 
     python benchmarks/guidance.py --run runs/t2/seed0 --weights 0 0.5 1 2 4 --out runs/t2/seed0/guidance.json
+    python benchmarks/guidance.py --run runs/t2/seed0 --weights 1 2 --interval 0 299 --out runs/t2/seed0/guidance-late.json   # late steps only
     python benchmarks/guidance.py --plot DIR/*.json --out DIR/guidance.png      # one picture from several runs' JSONs
 """
 import argparse, json, time
@@ -20,11 +22,13 @@ from pathlib import Path
 from treediffusion.record import record_script, stamp
 
 
-def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, kind: str = "unconditional", device=None, log=print) -> dict:
+def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, kind: str = "unconditional", device=None, log=print,
+          interval: tuple | None = None) -> dict:
     import torch
     from treediffusion.data import dataset_from_config
     from treediffusion.evaluation import (load_run, batched, leaf_generations, leaf_fidelity_eval, real_leaves,
-                                           table2_entropy, chosen_prob)
+                                           table2_entropy, chosen_prob, replica_eval)
+    from treediffusion.copies import replica_rate
     from treediffusion.report import variant_of
     from treediffusion.metrics import reference_stats, fid_from_images
     from treediffusion.classifier import ClassifierFeatures, predict_classes
@@ -36,14 +40,15 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
         raise SystemExit(f"{run_dir}: trained with diffusion.prefix_prob = 0, so it never saw a parent's prefix; --kind parent needs prefix_prob > 0.")
     if kind == "unconditional" and model.cfg.cond_drop <= 0 and any(weights):
         raise SystemExit(f"{run_dir}: trained with diffusion.cond_drop = 0, so its null condition is untrained; guidance needs cond_drop > 0.")
-    e = cfg.eval; kw = dict(steps=e.sample_steps, eta=e.eta, sampler=e.sampler, guidance_kind=kind)
+    e = cfg.eval; kw = dict(steps=e.sample_steps, eta=e.eta, sampler=e.sampler, guidance_kind=kind, guidance_interval=interval)
     test = dataset_from_config(cfg.data, "test")
     feats = ClassifierFeatures(clf)
     ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
     real_pred, real_leaf = predict_classes(clf, test.images), real_leaves(tv, test.images)
+    _, copies = replica_eval(cfg, test.images, {}, clf, seed)           # the copy detector over the training images (notebook 11e)
     kept = [l for l in tv.tree.leaves if (real_leaf == l).mean() >= e.fidelity_min_mass]
     K, per_leaf = clf.arch["n_classes"], per_leaf or e.n_all_leaves
-    res = dict(run=str(run_dir), variant=variant_of(model.cfg), kind=kind, seed=seed, n=n, n_per_leaf=per_leaf,
+    res = dict(run=str(run_dir), variant=variant_of(model.cfg), kind=kind, interval=list(interval) if interval else None, seed=seed, n=n, n_per_leaf=per_leaf,
                sampler=dict(name=e.sampler or model.cfg.sampler, steps=e.sample_steps or model.cfg.sample_steps),
                device=str(dev), rows=[])
     for w in weights:
@@ -59,7 +64,8 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
         t2 = table2_entropy(pred, gen["leaves"].cpu().numpy(), chosen_prob(gen, tv),
                             e.entropy_threshold, K, e.entropy_min_count)
         row = dict(w=float(w), leaf_fidelity=lf["TreeDiffusion"]["mean"], decoders=lf["TreeVAE"]["mean"], noise_floor=lf["noise_floor"],
-                   fid_gen=float(fid), entropy=t2["mean"], decoder_agreement=agree, seconds=round(time.time() - t1, 1))
+                   fid_gen=float(fid), entropy=t2["mean"], decoder_agreement=agree, replica_rate=replica_rate(copies, gen["images"].cpu())["rate"],
+                   seconds=round(time.time() - t1, 1))
         res["rows"].append(row); log(f"[guidance] {run_dir} w={w}: {json.dumps(row)}")
     res["seconds"] = round(time.time() - t0, 1)
     return res
@@ -101,6 +107,7 @@ if __name__ == "__main__":
     ap.add_argument("--per-leaf", type=int, default=None, help="generations per leaf for leaf fidelity (default: the run's eval.n_all_leaves)")
     ap.add_argument("--kind", default="unconditional", choices=["unconditional", "parent"],
                     help="guide away from the null condition (classifier-free) or from the parent's prefix (hierarchical; prefix-trained models)")
+    ap.add_argument("--interval", type=int, nargs=2, metavar=("LO", "HI"), help="guide only at timesteps LO ≤ t ≤ HI (default: every step)")
     ap.add_argument("--plot", nargs="+", help="JSONs written earlier: draw them into --out (a PNG) and exit")
     ap.add_argument("--title", default="Guidance: one line per model", help="with --plot: the picture's title")
     ap.add_argument("--out", required=True)
@@ -115,5 +122,5 @@ if __name__ == "__main__":
         if a.n is None:
             from treediffusion.config import load_config
             a.n = load_config(Path(a.run) / "config.yml").eval.n_samples
-        r = sweep(a.run, a.weights, a.n, a.seed, a.per_leaf, a.kind)
+        r = sweep(a.run, a.weights, a.n, a.seed, a.per_leaf, a.kind, interval=tuple(a.interval) if a.interval else None)
         Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(stamp(r) if isinstance(r, dict) else r, indent=1))
