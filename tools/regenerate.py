@@ -28,7 +28,11 @@ BASELINE = "TreeVAE + Diffusion (recon)"
 TABLES = {"tiny": dict(preset="tiny", seeds=(0,), pretrained="tiny"),          # seconds: what the tests run
           "demo": dict(preset="demo", seeds=(0,), processes=2, pretrained="fashion-mnist-demo"),
           "fashion-mnist-cpu": dict(preset="fashion-mnist-cpu", seeds=(0, 1, 2), pretrained="fashion-mnist-cpu"),
-          "mnist-cpu": dict(preset="mnist-cpu", seeds=(0, 1, 2), pretrained="mnist-cpu")}
+          "mnist-cpu": dict(preset="mnist-cpu", seeds=(0, 1, 2), pretrained="mnist-cpu"),
+          # Table 3 at demo scale: every conditioning variant on one demo tree, seeds in order (seed 0 of all first)
+          "demo-table3": dict(preset="demo", seeds=(0, 1, 2), n_all_leaves=200, pretrained=None)}
+VARIANTS = {"un": "unconditional", "rc": "TreeVAE + Diffusion (recon)", "ri": "recon + leaf index", "re": "recon + leaf embedding",
+            "rb": "recon + index + embedding", "rp": "recon + path", "td": "TreeDiffusion (path, from noise)"}   # step prefix -> Table 3 row
 
 
 def mean_std(xs) -> list:
@@ -50,6 +54,13 @@ def steps(table: str, work: Path) -> dict:
         # exactly what `make demo` runs (its threads too: growth and evaluation use every core, training two one-thread processes)
         return {"demo": (tb("run", "--config", t["preset"], "--out", work / "demo", "--processes", t["processes"]), work / "demo", [], False)}
     out = {"tree": (tb("fit-tree", "--config", t["preset"], "--out", work / "tree"), work / "tree", [], True)}
+    if table == "demo-table3":                 # leaf fidelity at 200 generations per leaf (the preset's 30 is for the demo's minutes)
+        for s in t["seeds"]:
+            for key, name in VARIANTS.items():
+                c = replace(variant(cfg, name), seed=s); c.eval.n_all_leaves = t["n_all_leaves"]
+                f = save_config(c, cfgs / f"{key}{s}.yml")
+                out[f"{key}{s}"] = (tb("run", "--config", f, "--tree", work / "tree", "--out", work / f"{key}{s}"), work / f"{key}{s}", ["tree"], True)
+        return out
     for s in t["seeds"]:
         for kind, c in (("td", replace(cfg, seed=s)), ("bl", replace(variant(cfg, BASELINE), seed=s))):
             f = save_config(c, cfgs / f"{kind}{s}.yml")
