@@ -40,3 +40,22 @@ def test_regenerate_tiny_table(tmp_path):
         assert DIGEST_KEY in torch.load(model / f, weights_only=True) and hashlib.sha256((model / f).read_bytes()).hexdigest() == sha
     after = load_checkpoint(model / "diffusion.pt")
     assert all(torch.equal(before["model"][k], after["model"][k]) for k in before["model"])
+
+
+def test_table3_json_and_picture(tmp_path):
+    "Table 3 at demo scale: per-variant means and sample stds over seeds, the paper's row beside each, one TreeVAE row per seed, and its picture."
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("regenerate", ROOT / "tools/regenerate.py"); rg = importlib.util.module_from_spec(spec); spec.loader.exec_module(rg)
+    def ev(fid, lf, tv_fid, rate):
+        return (dict(fid={"TreeDiffusion": dict(gen=fid, rec=fid / 2), "TreeVAE": dict(gen=tv_fid, rec=1.0)}, n_images=400, entropy={"TreeDiffusion": 0.5},
+                     leaf_fidelity=dict(TreeDiffusion=dict(mean=lf), TreeVAE=dict(mean=0.3), noise_floor=0.1, n_per_leaf=200),
+                     replicas=dict(TreeDiffusion=dict(rate=rate), TreeVAE=dict(rate=0.0), real_rate=0.01)), dict(diffusion_s=60.0, eval_s=10.0))
+    runs = {"td0": ev(10.0, 0.20, 30.0, 0.0), "td1": ev(12.0, 0.24, 32.0, 0.02), "rc0": ev(8.0, 0.15, 30.0, 0.01)}
+    tab = rg.table3_json(runs)
+    td = tab["summary"]["TreeDiffusion (path, from noise)"]
+    assert td["n_seeds"] == 2 and td["fid_gen"] == [11.0, 2 ** 0.5] and abs(td["leaf_fidelity"][0] - 0.22) < 1e-12
+    assert td["paper_cifar10_fid"] == (17.8, 0.4) and tab["summary"]["TreeVAE + Diffusion (recon)"]["fid_gen"] == [8.0, 0.0]
+    assert tab["summary"]["TreeVAE"]["n_seeds"] == 2 and tab["summary"]["TreeVAE"]["fid_gen"] == [31.0, 2 ** 0.5]   # one per seed, not per run
+    assert tab["per_run"]["td1"]["train_s"] == 60.0 and tab["per_run"]["rc0"]["variant"] == "TreeVAE + Diffusion (recon)"
+    rg.fidelity_figure(tab, tmp_path / "fig.png")
+    assert (tmp_path / "fig.png").stat().st_size > 10_000

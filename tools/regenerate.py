@@ -30,7 +30,7 @@ TABLES = {"tiny": dict(preset="tiny", seeds=(0,), pretrained="tiny"),          #
           "fashion-mnist-cpu": dict(preset="fashion-mnist-cpu", seeds=(0, 1, 2), pretrained="fashion-mnist-cpu"),
           "mnist-cpu": dict(preset="mnist-cpu", seeds=(0, 1, 2), pretrained="mnist-cpu"),
           # Table 3 at demo scale: every conditioning variant on one demo tree, seeds in order (seed 0 of all first)
-          "demo-table3": dict(preset="demo", seeds=(0, 1, 2), n_all_leaves=200, pretrained=None)}
+          "demo-table3": dict(preset="demo", seeds=(0, 1, 2), n_all_leaves=200, pretrained=None, probe="fashion-mnist-demo")}
 VARIANTS = {"un": "unconditional", "rc": "TreeVAE + Diffusion (recon)", "ri": "recon + leaf index", "re": "recon + leaf embedding",
             "rb": "recon + index + embedding", "rp": "recon + path", "td": "TreeDiffusion (path, from noise)"}   # step prefix -> Table 3 row
 
@@ -150,6 +150,7 @@ def reseal(name: str, dest: Path = ROOT):
 def assemble(table: str, work: Path, argv, dest: Path = ROOT):
     "Copy every finished step into DEST/nbs/images/results/presets/TABLE, write its table JSON and run.json, export the first seed's model to DEST/pretrained."
     t, res = TABLES[table], dest / RESULTS / "presets" / table
+    if table == "demo-table3": return assemble_table3(work, argv, res)
     with run_manifest(res, "tools/regenerate.py", argv=argv, config=load_config(t["preset"]), seeds=list(t["seeds"])):
         if table == "demo":                                      # one run: its folder, its tree and its 2-process training's manifest
             if not done(work / "demo"): return                   # nothing new: the record keeps the run it holds
@@ -170,6 +171,64 @@ def assemble(table: str, work: Path, argv, dest: Path = ROOT):
         if done(work / "td0") and done(work / "bl0"):            # Fig. 6 (needs both models' weights: kept as it is when they were trained elsewhere)
             all_leaves_comparison_figure({"TreeVAE + Diffusion": work / "bl0", "TreeDiffusion": work / "td0"}, res / "fig6.png", n=2)
         if done(work / "td0"): export(work / "td0", t["pretrained"], dest)
+
+
+def assemble_table3(work: Path, argv, res: Path):
+    "Copy the tree and every finished variant run into RES, write `table3.json` (per run and per variant over seeds) and its picture."
+    t = TABLES["demo-table3"]
+    with run_manifest(res, "tools/regenerate.py", argv=argv, config=load_config(t["preset"]), seeds=list(t["seeds"])):
+        if done(work / "tree") and not same_run(work / "tree", res / "tree"):
+            copy_run(work / "tree", res / "tree", TREE_FILES, optional=("treevae.pt", *sorted(p.name for p in (work / "tree").glob("tree_split*.png"))))
+        runs = {}
+        for name in [f"{k}{s}" for s in t["seeds"] for k in VARIANTS]:
+            if done(work / name): copy_run(work / name, res / name, ("eval.json", "timing.json", "config.yml"))
+            if done(res / name) and (res / name / "eval.json").is_file():
+                runs[name] = (json.loads((res / name / "eval.json").read_text()), json.loads((res / name / "timing.json").read_text()))
+        tab = table3_json(runs)
+        (res / "table3.json").write_text(json.dumps(stamp(tab), indent=1) + "\n")
+        if tab["summary"]: fidelity_figure(tab, res / "fig_table3.png")
+
+
+def table3_json(runs: dict) -> dict:
+    "Table 3 per run and per variant (mean ± sample standard deviation over the seeds present), with the paper's CIFAR-10 FID beside each row."
+    from treediffusion.report import PAPER_TABLE3
+    per = {}
+    for name, (e, tm) in sorted(runs.items()):
+        lf, r = e["leaf_fidelity"], e.get("replicas") or {}
+        per[name] = dict(variant=VARIANTS[name[:-1]], seed=int(name[-1]), fid_gen=e["fid"]["TreeDiffusion"]["gen"], fid_rec=e["fid"]["TreeDiffusion"]["rec"],
+                         leaf_fidelity=lf["TreeDiffusion"]["mean"], noise_floor=lf["noise_floor"], n_per_leaf=lf["n_per_leaf"],
+                         entropy=e["entropy"]["TreeDiffusion"], replica_rate=r.get("TreeDiffusion", {}).get("rate"), real_replica_rate=r.get("real_rate"),
+                         treevae_fid_gen=e["fid"]["TreeVAE"]["gen"], treevae_leaf_fidelity=lf["TreeVAE"]["mean"],
+                         treevae_replica_rate=r.get("TreeVAE", {}).get("rate"), train_s=tm["diffusion_s"], eval_s=tm["eval_s"], n_images=e["n_images"])
+    keys = ("fid_gen", "fid_rec", "leaf_fidelity", "entropy", "replica_rate", "train_s")
+    summary = {}
+    for v in VARIANTS.values():
+        rows = [x for x in per.values() if x["variant"] == v]
+        if rows: summary[v] = {k: mean_std([x[k] for x in rows]) for k in keys} | dict(n_seeds=len(rows), paper_cifar10_fid=PAPER_TABLE3.get(v))
+    if per:                                          # the decoders of the one TreeVAE, sampled with each seed's noise
+        tv = {x["seed"]: x for x in per.values()}.values()
+        summary["TreeVAE"] = {k: mean_std([x[f"treevae_{k}"] for x in tv]) for k in ("fid_gen", "leaf_fidelity", "replica_rate")} | dict(n_seeds=len(tv))
+    floor = [x["noise_floor"] for x in per.values()]
+    return dict(per_run=per, summary=summary, noise_floor=mean_std(floor), real_replica_rate=mean_std([x["real_replica_rate"] for x in per.values()]),
+                std="sample standard deviation over seeds (n - 1); 0 for one seed")
+
+
+def fidelity_figure(tab: dict, path: Path):
+    "Leaf fidelity against classifier FID, one point per variant (error bars: std over seeds), its area growing with the replica rate."
+    import matplotlib; matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    for i, (v, m) in enumerate(tab["summary"].items()):
+        (x, dx), (y, dy) = m["fid_gen"], m["leaf_fidelity"]; rate = (m.get("replica_rate") or [0, 0])[0] or 0
+        ax.errorbar(x, y, xerr=dx, yerr=dy, fmt="none", ecolor="0.6", lw=1, zorder=1)
+        ax.scatter(x, y, s=40 + 4000 * rate, color="0.3" if v == "TreeVAE" else f"C{i}", alpha=0.8, zorder=2, edgecolor="k", lw=0.5)
+        ax.annotate(f"{v} ({m['n_seeds']})", (x, y), xytext=(6, 4), textcoords="offset points", fontsize=8)
+    floor = tab["noise_floor"][0]
+    ax.axhline(floor, ls="--", c="0.5", lw=1); ax.text(ax.get_xlim()[1], floor, " noise floor", va="center", ha="left", fontsize=8, color="0.4")
+    ax.set_xscale("log"); ax.set_xlabel("classifier FID of generations (lower is better, log scale)")
+    ax.set_ylabel("leaf fidelity: TV distance to the leaf's real class mix (lower is better)")
+    ax.set_title("Table 3 at demo scale: every point a conditioning variant (seeds in brackets);\narea grows with the replica rate", fontsize=10)
+    fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 
 def table_json(evals: dict) -> dict:
@@ -219,7 +278,8 @@ if __name__ == "__main__":
     if a.reseal: reseal(TABLES[a.table]["pretrained"], Path(a.dest).resolve()); raise SystemExit(0)
     if a.reproduce:
         from treediffusion.reproduce import reproduce_folder
-        model = Path(a.dest).resolve() / "pretrained" / TABLES[a.table]["pretrained"]
+        shipped = TABLES[a.table]["pretrained"] or TABLES[a.table]["probe"]   # demo-table3 ships no model: the demo's, same preset, probes the code
+        model = Path(a.dest).resolve() / "pretrained" / shipped
         tv = res / "tree" / "treevae.pt"
         base = json.loads((res / "reproduce.json").read_text())["baseline"]["probes"] if (res / "reproduce.json").is_file() else None
         with_model = (model / "diffusion.pt").is_file() and (base is None or "evaluation" in base)   # the probes its baseline took, no more
