@@ -1,4 +1,4 @@
-r"""Stage 2: a conditional DDPM trained with the TreeVAE frozen — a leaf drawn from $\pi(x)$ per image,
+"""Stage 2: a conditional DDPM trained with the TreeVAE frozen — a leaf drawn from π(x) per image,
 the path encoder's $y_l$ added to the time embedding — with EMA, warm-up, clipping, classifier-free
 dropout, resumable atomic checkpoints and `accelerate` for many processes or GPUs. Sampling is
 notebook 10a.
