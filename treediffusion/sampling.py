@@ -175,9 +175,6 @@ def leaf_grid_figure(images, leaf_probs, leaves, path, treevae_images=None, titl
     fig.tight_layout(); fig.savefig(path, dpi=110, bbox_inches="tight"); plt.close(fig)
     return path
 
-# %% ../nbs/10a_sampling.ipynb #7c0aa201
-MODES = ("sample", "sample_all_leaves", "recons", "recons_all_leaves", "subtree", "nodes")
-
 # %% ../nbs/10a_sampling.ipynb #8567bad8
 @torch.inference_mode()
 def node_generations(model, treevae, n: int, generator=None, **kw) -> dict:
@@ -205,6 +202,8 @@ def node_figure(images: dict, tree, path, title: str | None = None):
     return path
 
 # %% ../nbs/10a_sampling.ipynb #d043b8dc
+MODES = ("sample", "sample_all_leaves", "recons", "recons_all_leaves", "subtree", "nodes")
+
 def run_sampling(model_dir, mode: str, n: int, out, node: int | None = None, guidance: float | None = None,
                  steps: int | None = None, seed: int = 0, device=None, sampler: str | None = None, condition: str = "leaf",
                  guidance_kind: str | None = None) -> dict:
