@@ -67,6 +67,12 @@ def _headline(evaluation: dict) -> list:
                     "copies: read the rates against that share)."]
     return L + [""]
 
+# %% ../nbs/12b_report.ipynb #623e7c29
+def _method_label(meth: str, evaluation: dict) -> str:
+    "The diffusion row is labelled by the model's Table 3 variant (the paper's TreeDiffusion = path, from noise)."
+    v = evaluation.get("variant", "TreeDiffusion (path, from noise)")
+    return meth if meth != "TreeDiffusion" or v == "TreeDiffusion (path, from noise)" else v
+
 # %% ../nbs/12b_report.ipynb #325371cf
 def _table2(evaluation: dict, paper_td) -> list:
     "Table 2 rows: entropy of the Table 1 generations beside leaf fidelity (p(x|l), and with the leaf forced)."
@@ -117,26 +123,20 @@ def write_report(run_dir, cfg: ExperimentConfig, tree_metrics: dict, evaluation:
              "![copies](fig7_copies.png)", ""] if "copies" in evaluation.get("figures", {}) else [])]
     p = run_dir / "report.md"; p.write_text("\n".join(L)); return p
 
-# %% ../nbs/12b_report.ipynb #623e7c29
-def _method_label(meth: str, evaluation: dict) -> str:
-    "The diffusion row is labelled by the model's Table 3 variant (the paper's TreeDiffusion = path, from noise)."
-    v = evaluation.get("variant", "TreeDiffusion (path, from noise)")
-    return meth if meth != "TreeDiffusion" or v == "TreeDiffusion (path, from noise)" else v
-
 # %% ../nbs/12b_report.ipynb #d3a82e3a
 def seed_table(evals: list, key: str = "fid") -> dict:
-    "{method: {rec|gen: (mean, std)}} of FID `key` ('fid': classifier, 'inception_fid') over `eval.json` dicts (std 0 for one seed)."
+    "{method: {rec|gen: (mean, std)}} of FID `key` ('fid': classifier, 'inception_fid') over `eval.json` dicts (sample std, n − 1; 0 for one seed)."
     out = {}
     for meth in evals[0][key]:
-        out[meth] = {k: (float(np.mean([e[key][meth][k] for e in evals])), float(np.std([e[key][meth][k] for e in evals])))
+        out[meth] = {k: (float(np.mean([e[key][meth][k] for e in evals])), float(np.std([e[key][meth][k] for e in evals], ddof=1)) if len(evals) > 1 else 0.0)
                      for k in ("rec", "gen")}
     return out
 
 # %% ../nbs/12b_report.ipynb #19cbf18c
 def mean_std(xs) -> tuple:
-    "(mean, std) of the values that are not None; (nan, nan) if none are."
+    "(mean, sample std with n − 1; 0 for one value) of the values that are not None; (nan, nan) if none are."
     xs = [x for x in xs if x is not None]
-    return (float(np.mean(xs)), float(np.std(xs))) if xs else (float("nan"), float("nan"))
+    return (float(np.mean(xs)), float(np.std(xs, ddof=1)) if len(xs) > 1 else 0.0) if xs else (float("nan"), float("nan"))
 
 # %% ../nbs/12b_report.ipynb #9bc08ff0
 def _lf(e: dict, model: str): return (e.get("leaf_fidelity") or {}).get(model, {}).get("mean")
@@ -173,7 +173,7 @@ def tables_markdown(t: dict, dataset: str) -> str:
     pm, pe = PAPER.get(dataset, {}), PAPER_ENTROPY.get(dataset, ("–", "–"))
     f = lambda v, d=2: "–" if np.isnan(v[0]) else f"{v[0]:.{d}f} ± {v[1]:.{d}f}"
     inc, c = t.get("fid") == "inception_fid", t.get("table1_classifier")
-    L = [f"Table 1 — {'Inception' if inc else 'classifier'} FID on {t['n_images']} images, mean ± std over {t['n_seeds']} seeds (baseline: {t['n_baseline']})"
+    L = [f"Table 1 — {'Inception' if inc else 'classifier'} FID on {t['n_images']} images, mean ± sample std (n − 1) over {t['n_seeds']} seeds (baseline: {t['n_baseline']})"
          + ("; classifier FID beside it" if c else "") + "; paper: Inception FID, 10k images", "",
          "| method | ours rec | ours gen |" + (" classifier FID rec | classifier FID gen |" if c else "") + " paper rec | paper gen |",
          "|---|---|---|" + ("---|---|" if c else "") + "---|---|"]
