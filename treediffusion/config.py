@@ -77,10 +77,9 @@ def to_dict(cfg) -> dict:
         return o
     return conv(asdict(cfg))
 
-# %% ../nbs/01_config.ipynb #604470ba
+# %% ../nbs/01_config.ipynb #65f576be
 DATASET_NAMES = ("mnist", "fashion-mnist", "cifar10", "celeba", "cubicc", "digits")
 
-# %% ../nbs/01_config.ipynb #65f576be
 @dataclass
 class DataConfig:
     "Which dataset, where it is cached, and how much of it to use."
@@ -99,10 +98,6 @@ class DataConfig:
         if self.batch_size < 1: raise ConfigError(f"data.batch_size must be ≥ 1, got {self.batch_size}")
         for k in ("image_size", "n_train", "n_test"):
             if getattr(self, k) is not None and getattr(self, k) < 1: raise ConfigError(f"data.{k} must be ≥ 1 or null, got {getattr(self, k)}")
-
-# %% ../nbs/01_config.ipynb #d8b237d0
-ARCHS = ("cnn1", "cnn2", "mlp")
-VECTOR_IO = ("compact", "mlp", "cnn")
 
 # %% ../nbs/01_config.ipynb #c39485e7
 @dataclass
@@ -134,6 +129,9 @@ class TreeVAEConfig:
     def __post_init__(self): check_treevae_config(self)
 
 # %% ../nbs/01_config.ipynb #39594798
+ARCHS = ("cnn1", "cnn2", "mlp")
+VECTOR_IO = ("compact", "mlp", "cnn")
+
 def check_treevae_config(c: TreeVAEConfig):
     "Check every field of a `TreeVAEConfig` at load: one `ConfigError` naming the key, the bad value and what is allowed."
     for k, ok in (("arch", ARCHS), ("likelihood", ("bernoulli", "gaussian")), ("activation", ("silu", "leaky_relu"))):
@@ -250,12 +248,6 @@ class UNetConfig:
     @property
     def sides(self) -> tuple: return tuple(self.side >> i for i in range(len(self.channel_mults)))  # per level
 
-# %% ../nbs/01_config.ipynb #6fcfdcaf
-SIGNALS = ("path", "leaf_index", "leaf_embedding", "both", "none")
-SPACINGS = ("uniform", "quad")               # DDIM time grids: evenly spaced, or the reference's quadratic one
-SAMPLERS = ("ddim", "ddim-diffusers", "dpmsolver++", "sde-dpmsolver++", "unipc")   # see 09_ddim
-GUIDANCE_KINDS = ("unconditional", "parent")                                        # see 10_diffusion
-
 # %% ../nbs/01_config.ipynb #487c34f2
 @dataclass
 class DiffusionConfig:
@@ -289,6 +281,11 @@ class DiffusionConfig:
     def __post_init__(self): check_diffusion_config(self)
 
 # %% ../nbs/01_config.ipynb #398f5aee
+SIGNALS = ("path", "leaf_index", "leaf_embedding", "both", "none")
+SPACINGS = ("uniform", "quad")               # DDIM time grids: evenly spaced, or the reference's quadratic one
+SAMPLERS = ("ddim", "ddim-diffusers", "dpmsolver++", "sde-dpmsolver++", "unipc")   # see 09_ddim
+GUIDANCE_KINDS = ("unconditional", "parent")                                        # see 10_diffusion
+
 def check_diffusion_config(c: DiffusionConfig):
     "Check every field of a `DiffusionConfig` at load (one `ConfigError` naming the key, the bad value and what is allowed); give recon_input its extra U-Net channels."
     if c.signal not in SIGNALS: raise ConfigError(f"diffusion.signal must be one of {SIGNALS}, got {c.signal!r}")
@@ -370,10 +367,9 @@ class ExperimentConfig:
         if self.growth.max_depth != self.treevae.max_depth:
             raise ConfigError(f"growth.max_depth ({self.growth.max_depth}) must equal treevae.max_depth ({self.treevae.max_depth}).")
 
-# %% ../nbs/01_config.ipynb #ff3d02e8
+# %% ../nbs/01_config.ipynb #3943c39d
 PRESETS = Path(str(importlib.resources.files("treediffusion") / "presets"))   # shipped in the package; the repository's configs/ links here
 
-# %% ../nbs/01_config.ipynb #3943c39d
 def preset_path(name) -> Path:
     "A YAML file: `name` itself if it exists, else the packaged preset of that name ('demo' or 'demo.yml', no folder); a path that does not exist is an error."
     p = Path(name); have = ", ".join(sorted(f.stem for f in PRESETS.glob("*.yml")))
