@@ -199,10 +199,9 @@ def _cubicc(raw):
     x, y, test = x.numpy(), np.asarray(y, dtype=np.int64), np.concatenate([te, va])
     return dict(train_images=x[tr], train_labels=y[tr], test_images=x[test], test_labels=y[test])
 
-# %% ../nbs/02_data.ipynb #ec03b108
+# %% ../nbs/02_data.ipynb #6f1e64db
 _TV = {"mnist": ("MNIST", {}), "fashion-mnist": ("FashionMNIST", {}), "cifar10": ("CIFAR10", {})}
 
-# %% ../nbs/02_data.ipynb #6f1e64db
 def fetch_arrays(name: str, root="data", verbose: bool = True) -> dict:
     "Download dataset `name` (canonical source, else a verified registry copy) into arrays; raises with the fix if impossible."
     raw = Path(root) / "raw" / name
