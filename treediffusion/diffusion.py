@@ -33,8 +33,8 @@ from .unet import UNet
 # %% auto #0
 __all__ = ['TreeDiffusion', 'tree_condition_from', 'tree_condition', 'tree_conditions', 'treevae_fingerprint', 'latent_dim',
            'ema_with_warmup', 'new_model', 'check_shapes', 'loss_weights', 'diffusion_loss', 'resume_training',
-           'epoch_batches', 'optimizer_step', 'train_diffusion', 'load_treediffusion', 'export_model', 'fit_diffusion',
-           'fit_diffusion_cmd']
+           'epoch_batches', 'optimizer_step', 'train_diffusion', 'fit_diffusion', 'fit_diffusion_cmd',
+           'load_treediffusion', 'export_model']
 
 # %% ../nbs/10_diffusion.ipynb #c6070e33
 class TreeDiffusion(nn.Module):
@@ -226,6 +226,37 @@ def train_diffusion(cfg: ExperimentConfig, treevae: TreeVAE, images: torch.Tenso
     log(f"[diffusion] {acc.num_processes} process(es) on {dev}, {step} steps, last-50 loss {np.mean(losses[-50:]) if losses else float('nan'):.4f}, {time.time() - t0:.0f}s")
     return acc.unwrap_model(model).eval(), ema.eval()
 
+# %% ../nbs/10_diffusion.ipynb #cc2737af
+@holds_outputs
+def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print, force: bool = False):
+    "Train TreeDiffusion on `cfg.data` with the TreeVAE of `tree_dir` frozen; the model folder `out` is self-contained."
+    configure_cpu_runtime()
+    out = claim_output(out, cfg, force)                    # a folder of another run is refused (or moved aside)
+    tv_path = Path(tree_dir) / "treevae.pt"
+    treevae = load_treevae(tv_path)
+    if (out / "treevae.pt").exists() and treevae_fingerprint(load_treevae(out / "treevae.pt")) != treevae_fingerprint(treevae):
+        raise CheckpointError(f"{out} already holds a model trained with another TreeVAE; choose a new --out folder.")
+    images = dataset_from_config(cfg.data, "train").images
+    check_shapes(cfg, treevae, images.shape[1:])           # one line, before anything is written
+    main = rank() == 0              # one writer; the other processes of a data-parallel run only read
+    if main: atomic_write(out / "treevae.pt", lambda f: f.write(tv_path.read_bytes())); save_config(cfg, out / "config.yml")
+    t0 = time.time()
+    model, ema = train_diffusion(cfg, treevae, images, out, device=device, log=log)
+    if main: (out / "train.json").write_text(json.dumps(dict(steps=cfg.diffusion.max_steps, seconds=round(time.time() - t0, 1)), indent=1))
+    return model, ema
+
+# %% ../nbs/10_diffusion.ipynb #866c6be0
+@call_parse
+def fit_diffusion_cmd(
+    tree: str = "runs/tree",            # folder written by `treediffusion fit-tree` (holds treevae.pt)
+    config: str = "tiny",               # YAML preset (its `diffusion` section)
+    out: str = "runs/diffusion",        # model folder (resumes from diffusion.pt if present)
+    device: str = None,                 # torch device (default: accelerator if any)
+    force: bool = False,                # OUT holds a model of another config or seed: move it aside (OUT.replaced-TIME) and start over
+):
+    "Train TreeDiffusion with a frozen TreeVAE; writes diffusion.pt, treevae.pt and config.yml to OUT."
+    fit_diffusion(load_config(config), tree, out, device, force=force)
+
 # %% ../nbs/10_diffusion.ipynb #8fb59176
 def load_treediffusion(model_dir, use_ema: bool = True, device=None):
     "(TreeDiffusion, TreeVAE, ExperimentConfig) from a folder written by `fit_diffusion`; checks the pair matches; the data folder is the default, not the one it was trained with."
@@ -261,34 +292,3 @@ def export_model(model_dir, out, half: bool = True) -> Path:
                          latent_dim=c["latent_dim"], max_depth=c["max_depth"]), out / "diffusion.pt")
     shutil.copyfile(model_dir / "config.yml", out / "config.yml")
     return out
-
-# %% ../nbs/10_diffusion.ipynb #cc2737af
-@holds_outputs
-def fit_diffusion(cfg: ExperimentConfig, tree_dir, out, device=None, log=print, force: bool = False):
-    "Train TreeDiffusion on `cfg.data` with the TreeVAE of `tree_dir` frozen; the model folder `out` is self-contained."
-    configure_cpu_runtime()
-    out = claim_output(out, cfg, force)                    # a folder of another run is refused (or moved aside)
-    tv_path = Path(tree_dir) / "treevae.pt"
-    treevae = load_treevae(tv_path)
-    if (out / "treevae.pt").exists() and treevae_fingerprint(load_treevae(out / "treevae.pt")) != treevae_fingerprint(treevae):
-        raise CheckpointError(f"{out} already holds a model trained with another TreeVAE; choose a new --out folder.")
-    images = dataset_from_config(cfg.data, "train").images
-    check_shapes(cfg, treevae, images.shape[1:])           # one line, before anything is written
-    main = rank() == 0              # one writer; the other processes of a data-parallel run only read
-    if main: atomic_write(out / "treevae.pt", lambda f: f.write(tv_path.read_bytes())); save_config(cfg, out / "config.yml")
-    t0 = time.time()
-    model, ema = train_diffusion(cfg, treevae, images, out, device=device, log=log)
-    if main: (out / "train.json").write_text(json.dumps(dict(steps=cfg.diffusion.max_steps, seconds=round(time.time() - t0, 1)), indent=1))
-    return model, ema
-
-# %% ../nbs/10_diffusion.ipynb #866c6be0
-@call_parse
-def fit_diffusion_cmd(
-    tree: str = "runs/tree",            # folder written by `treediffusion fit-tree` (holds treevae.pt)
-    config: str = "tiny",               # YAML preset (its `diffusion` section)
-    out: str = "runs/diffusion",        # model folder (resumes from diffusion.pt if present)
-    device: str = None,                 # torch device (default: accelerator if any)
-    force: bool = False,                # OUT holds a model of another config or seed: move it aside (OUT.replaced-TIME) and start over
-):
-    "Train TreeDiffusion with a frozen TreeVAE; writes diffusion.pt, treevae.pt and config.yml to OUT."
-    fit_diffusion(load_config(config), tree, out, device, force=force)
