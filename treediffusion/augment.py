@@ -64,12 +64,11 @@ def crop_boxes(n: int, H: int, W: int, scale: tuple, ratio: tuple, device=None) 
     left = torch.where(fits, (u[:, 1] * (W - w + 1)).floor(), ((W - w) / 2).floor())
     return torch.stack([top, left, h, w], 1)
 
-# %% ../nbs/04a_augment.ipynb #d3fd10eb
+# %% ../nbs/04a_augment.ipynb #d005d5a6
 RECIPES = dict(   # crop scale, crop aspect, jitter p, (brightness, contrast, saturation, hue), grayscale p
     color=dict(scale=(0.2, 1.0), ratio=(3 / 4, 4 / 3), jitter=0.8, strength=(0.4, 0.4, 0.4, 0.1), gray=0.2),
     celeba=dict(scale=(0.75, 1.0), ratio=(0.8, 1.25), jitter=0.8, strength=(0.2, 0.2, 0.2, 0.0), gray=0.0))
 
-# %% ../nbs/04a_augment.ipynb #d005d5a6
 def view_params(n: int, H: int, W: int, kind: str = "color", device=None) -> dict:
     "Every random choice of n views, drawn at once: crop boxes, flips, jitter on/off, its four factors and their order, grayscale."
     r = RECIPES[kind]; b, c, s, hue = r["strength"]
