@@ -19,7 +19,7 @@ from .core import as_numpy
 __all__ = ['SPECIFICITY_THRESHOLD', 'LeafHistograms', 'leaf_class_histograms', 'histogram_entropy', 'mean_leaf_entropy',
            'samples_leaf_entropy', 'total_variation', 'leaf_fidelity', 'leaf_fidelity_floor']
 
-# %% ../nbs/11c_specificity.ipynb #730221ae
+# %% ../nbs/11c_specificity.ipynb #c8c6c908
 SPECIFICITY_THRESHOLD = 0.5   # τ: keep generation i of leaf l iff p(l|z_i) ≥ τ
 
 @dataclass
@@ -29,7 +29,6 @@ class LeafHistograms:
     hist: np.ndarray
     counts: np.ndarray
 
-# %% ../nbs/11c_specificity.ipynb #c8c6c908
 def leaf_class_histograms(pred_classes, leaf_ids, leaf_probs=None, threshold: float = SPECIFICITY_THRESHOLD,
                           n_classes: int = 10) -> LeafHistograms:
     "Normalised histogram of predicted classes of each leaf's generations, keeping those with p(leaf|z) ≥ `threshold`."
