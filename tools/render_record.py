@@ -101,10 +101,22 @@ def demo_sentence() -> str:
     if e is None: return "*(the demo has not been regenerated yet: `python tools/regenerate.py demo`)*"
     fid, lf = e["fid"], e["leaf_fidelity"]
     return (f"On the demo, TreeDiffusion's generations reach classifier FID {fid['TreeDiffusion']['gen']:.2f} against the TreeVAE decoders' "
-            f"{fid['TreeVAE']['gen']:.2f} ({fid['TreeDiffusion']['gen'] / fid['TreeVAE']['gen']:.2f}×, {e['n_images']} images), and asked for a leaf "
-            f"they reproduce the class mix of that leaf's real test images with total-variation distance {lf['TreeDiffusion']['mean']:.3f}, "
-            f"against {lf['TreeVAE']['mean']:.3f} for the decoders ({lf['n_per_leaf']} generations per leaf; {lf['noise_floor']:.3f} is the "
-            f"distance real images of the same leaf already show at that count).")
+            f"{fid['TreeVAE']['gen']:.2f} ({fid['TreeDiffusion']['gen'] / fid['TreeVAE']['gen']:.2f}×, {e['n_images']} images); asked for a leaf, "
+            f"they match its real class mix within {lf['TreeDiffusion']['mean']:.3f} against the decoders' {lf['TreeVAE']['mean']:.3f} "
+            f"(noise floor {lf['noise_floor']:.3f} at {lf['n_per_leaf']} per leaf).")
+
+
+def table3_sentence() -> str:
+    "Table 3 at demo scale in one sentence: which conditioning wins FID, which wins leaf fidelity, and the two references."
+    t = load("demo-table3", "table3.json")
+    if not t or not t["summary"]: return "*(Table 3 at demo scale has not been regenerated yet: `python tools/regenerate.py demo-table3`)*"
+    s = {k: v for k, v in t["summary"].items() if k != "TreeVAE"}
+    seeds = sorted({v["n_seeds"] for v in s.values()})
+    fid, lf = min(s, key=lambda k: s[k]["fid_gen"][0]), min((k for k in s if k != "unconditional"), key=lambda k: s[k]["leaf_fidelity"][0])
+    ref = lambda k: f"{pm(s[k]['fid_gen'])} / {pm(s[k]['leaf_fidelity'], 3)}" if k in s else "–"
+    return (f"Table 3 at demo scale ({len(s)} conditioning variants, {'–'.join(map(str, seeds))} seed{'s' if seeds[-1] > 1 else ''} each; "
+            f"FID / leaf fidelity): lowest FID *{fid}* ({pm(s[fid]['fid_gen'])}), best leaf fidelity *{lf}* ({pm(s[lf]['leaf_fidelity'], 3)}); "
+            f"TreeDiffusion as published {ref('TreeDiffusion (path, from noise)')}, TreeVAE + Diffusion {ref('TreeVAE + Diffusion (recon)')}.")
 
 
 def card(model: str, folder: Path, tree: Path, ev: dict) -> str:
@@ -129,7 +141,7 @@ def card(model: str, folder: Path, tree: Path, ev: dict) -> str:
 
 
 def renderers() -> dict:
-    r = {"presets-table": presets_table, "demo-sentence": demo_sentence}
+    r = {"presets-table": presets_table, "demo-sentence": demo_sentence, "table3-sentence": table3_sentence}
     if (ROOT / "pretrained/fashion-mnist-demo/exported.json").is_file() and (PRESETS / "demo").is_dir():
         r["card:fashion-mnist-demo"] = lambda: card("fashion-mnist-demo", PRESETS / "demo" / "run", PRESETS / "demo" / "run" / "tree", load("demo", "run", "eval.json"))
     for name in ("fashion-mnist-cpu", "mnist-cpu"):
