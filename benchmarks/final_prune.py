@@ -17,7 +17,8 @@ def main(a):
     from treediffusion.config import load_config
     from treediffusion.data import dataset_from_config
     from treediffusion.fit import evaluate_tree
-    from treediffusion.growth import final_prune, predict_leaf_probs, refinetune_schedule, step_batch, train_phase
+    from treediffusion.growth import final_prune, refinetune_schedule, step_batch, train_phase
+    from treediffusion.treevae import predict_leaf_probs
     from treediffusion.treevae import load_treevae
     torch.set_num_threads(1)
     cfg = load_config(Path(a.tree) / "config.yml")

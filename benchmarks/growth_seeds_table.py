@@ -19,7 +19,7 @@ def run_row(d: Path) -> dict:
     from treediffusion.config import load_config
     from treediffusion.core import load_checkpoint
     from treediffusion.data import dataset_from_config
-    from treediffusion.growth import predict_leaf_probs
+    from treediffusion.treevae import predict_leaf_probs
     from treediffusion.treevae import load_treevae
     preset, seed = re.fullmatch(r"(.+)_s(\d+)", d.name).groups()
     row = dict(preset=preset, seed=int(seed), finished=(d / "metrics.json").exists(),

@@ -51,7 +51,8 @@ def run(a) -> dict:
     from treediffusion.data import dataset_from_config
     from treediffusion.diffusion import load_treediffusion
     from treediffusion.sampling import node_generations, node_figure
-    from treediffusion.evaluation import get_classifier, predict_leaf_probs
+    from treediffusion.evaluation import get_classifier
+    from treediffusion.treevae import predict_leaf_probs
     from treediffusion.classifier import predict_classes
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)

@@ -109,3 +109,13 @@ def test_no_import_cycle():
     for m in sorted(graph):
         if m not in state: visit(m, [m])
     assert not cycles, cycles
+
+
+def test_evaluation_imports_no_growth_code():
+    "Scoring a trained pair needs TreeVAE inference, never the growth loop: `evaluation` does not import `growth`, even through another module."
+    graph = {p.stem: _imports(p)[0] for p in LIBRARY}
+    seen, todo = set(), ["evaluation"]
+    while todo:
+        m = todo.pop()
+        if m not in seen: seen.add(m); todo += sorted(graph.get(m, ()))
+    assert "growth" not in seen, sorted(seen)

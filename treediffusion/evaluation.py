@@ -20,7 +20,7 @@ from .core import save_grid, load_checkpoint
 from .data import dataset_from_config
 from .diffusion import load_treediffusion
 from .sampling import sample, recons, sample_all_leaves, leaf_grid_figure
-from .growth import predict_leaf_probs
+from .treevae import predict_leaf_probs
 from .metrics import InceptionFeatures, reference_stats, fid_from_images
 from .copies import CopyDetector, copy_detector, replica_rate, bank_features, copies_figure
 from .classifier import train_classifier, load_classifier, ClassifierFeatures, predict_classes

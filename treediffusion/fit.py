@@ -15,7 +15,8 @@ from .clustering import baseline_metrics, clustering_metrics
 from .config import claim_output, holds_outputs, ExperimentConfig, load_config, save_config
 from .core import set_seed, default_device, configure_cpu_runtime
 from .data import dataset_from_config
-from .growth import grow_tree, predict_leaf_probs, tree_figure
+from .growth import grow_tree, tree_figure
+from .treevae import predict_leaf_probs
 from .tree import tree_to_json
 from .treevae import TreeVAE, save_treevae
 from fastcore.script import call_parse

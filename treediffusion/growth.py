@@ -18,13 +18,13 @@ from tqdm.auto import tqdm
 from .config import ExperimentConfig, GrowthConfig, save_config, to_dict
 from .core import save_checkpoint, load_checkpoint, atomic_write, rng_state, set_rng_state
 from .tree import node_depth, parent_of, tree_from_json, draw_tree
-from .treevae import TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, treevae_state, reparameterize, branch_prob, infonce_decisions
+from .treevae import predict_leaf_probs, TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, treevae_state, reparameterize, branch_prob, infonce_decisions
 from .augment import training_views
 
 # %% auto #0
-__all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'step_batch', 'train_phase', 'predict_leaf_probs', 'choose_leaf',
-           'path_posterior', 'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'tree_figure', 'start_growth',
-           'next_split', 'prune_stage', 'final_prune', 'refinetune_schedule', 'grow_tree']
+__all__ = ['iterate_batches', 'kl_weight', 'finetune_schedule', 'step_batch', 'train_phase', 'choose_leaf', 'path_posterior',
+           'subtree_modules', 'subtree_loss', 'prune_small_leaves', 'tree_figure', 'start_growth', 'next_split',
+           'prune_stage', 'final_prune', 'refinetune_schedule', 'grow_tree']
 
 # %% ../nbs/05_growth.ipynb #fa0ffbcc
 def iterate_batches(images: torch.Tensor, batch_size: int, shuffle: bool = False, drop_last: bool = False,
@@ -84,13 +84,6 @@ def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, ba
             save(dict(epoch=ep + 1, hist=hist, opt=opt.state_dict(), sched=sched.state_dict())); last = time.monotonic()
     model.eval()
     return hist
-
-# %% ../nbs/05_growth.ipynb #18c24c53
-@torch.no_grad()
-def predict_leaf_probs(model: TreeVAE, images: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
-    "π(x) for every image (eval mode), N×L on the CPU."
-    model.eval()
-    return torch.cat([model.leaf_probs(x).cpu() for x, _ in iterate_batches(images, batch_size, device=model.device)])
 
 # %% ../nbs/05_growth.ipynb #78cca15f
 def choose_leaf(model: TreeVAE, pi: torch.Tensor, g: GrowthConfig):

@@ -26,8 +26,8 @@ __all__ = ['EPS', 'make_act', 'BN1d', 'SmallCNNEncoder', 'SmallCNNDecoder', 'Res
            'conv_block', 'mlp_block', 'Residual', 'Gaussian', 'Router', 'VectorCNNEncoder', 'VectorCNNDecoder',
            'vector_encoder', 'vector_decoder', 'LayerFactory', 'kl_normal', 'kl_bernoulli', 'precision_weighted',
            'nt_xent', 'infonce_decisions', 'TreeVAEOutput', 'leaf_matrix', 'branch_prob', 'reach_probs', 'TreeVAE',
-           'reparameterize', 'sample_leaves', 'path_mask', 'path_latents', 'treevae_state', 'save_treevae',
-           'load_treevae_state', 'load_treevae']
+           'reparameterize', 'predict_leaf_probs', 'sample_leaves', 'path_mask', 'path_latents', 'treevae_state',
+           'save_treevae', 'load_treevae_state', 'load_treevae']
 
 # %% ../nbs/04_treevae.ipynb #09e3c472
 def make_act(name: str) -> nn.Module:
@@ -454,6 +454,13 @@ def generate(self: TreeVAE, n: int, generator=None, decode: bool = True) -> Tree
     L = self.tree.leaves
     rec = torch.stack([self.to_image(self.decoder[str(l)](z[l])) for l in L], 1) if decode else None
     return TreeVAEOutput(L, leaf_matrix(probs, L), probs, z, rec)
+
+# %% ../nbs/04_treevae.ipynb #09f24419
+@torch.no_grad()
+def predict_leaf_probs(model: TreeVAE, images: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
+    "π(x) for every uint8 image of `images` (eval mode), N×L on the CPU, `batch_size` at a time."
+    model.eval()
+    return torch.cat([model.leaf_probs(images[s:s + batch_size].to(model.device).float().div_(255)).cpu() for s in range(0, len(images), batch_size)])
 
 # %% ../nbs/04_treevae.ipynb #50b02a00
 def sample_leaves(out: TreeVAEOutput, generator=None, argmax: bool = False) -> torch.Tensor:
