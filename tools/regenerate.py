@@ -215,20 +215,25 @@ def table3_json(runs: dict) -> dict:
 
 
 def fidelity_figure(tab: dict, path: Path):
-    "Leaf fidelity against classifier FID, one point per variant (error bars: std over seeds), its area growing with the replica rate."
+    "Leaf fidelity against classifier FID, one point per variant (error bars: std over seeds), its area growing with the replica rate; log axes, a legend."
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    from matplotlib.ticker import FormatStrFormatter, LogLocator
+    fig, ax = plt.subplots(figsize=(9, 4.8))
     for i, (v, m) in enumerate(tab["summary"].items()):
         (x, dx), (y, dy) = m["fid_gen"], m["leaf_fidelity"]; rate = (m.get("replica_rate") or [0, 0])[0] or 0
         ax.errorbar(x, y, xerr=dx, yerr=dy, fmt="none", ecolor="0.6", lw=1, zorder=1)
-        ax.scatter(x, y, s=40 + 4000 * rate, color="0.3" if v == "TreeVAE" else f"C{i}", alpha=0.8, zorder=2, edgecolor="k", lw=0.5)
-        ax.annotate(f"{v} ({m['n_seeds']})", (x, y), xytext=(6, 4), textcoords="offset points", fontsize=8)
+        ax.scatter(x, y, s=45 + 4000 * rate, color="0.3" if v == "TreeVAE" else f"C{i}", alpha=0.85, zorder=2, edgecolor="k", lw=0.5,
+                   label=f"{'TreeVAE decoders' if v == 'TreeVAE' else v} ({m['n_seeds']} seed{'s' if m['n_seeds'] > 1 else ''})")
     floor = tab["noise_floor"][0]
-    ax.axhline(floor, ls="--", c="0.5", lw=1); ax.text(ax.get_xlim()[1], floor, " noise floor", va="center", ha="left", fontsize=8, color="0.4")
-    ax.set_xscale("log"); ax.set_xlabel("classifier FID of generations (lower is better, log scale)")
-    ax.set_ylabel("leaf fidelity: TV distance to the leaf's real class mix (lower is better)")
-    ax.set_title("Table 3 at demo scale: every point a conditioning variant (seeds in brackets);\narea grows with the replica rate", fontsize=10)
+    ax.axhline(floor, ls="--", c="0.5", lw=1, label="noise floor (real images, same count)")
+    ax.set_xscale("log"); ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(LogLocator(subs=(1, 2, 5))); axis.set_minor_locator(LogLocator(subs="all")); axis.set_minor_formatter(FormatStrFormatter(""))
+    ax.xaxis.set_major_formatter(FormatStrFormatter("%g")); ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.set_xlabel("classifier FID of generations (lower is better)"); ax.set_ylabel("leaf fidelity (TV to the real class mix; lower is better)")
+    ax.set_title("Table 3 at demo scale: each point a variant, mean ± std over seeds; area grows with the replica rate", fontsize=9)
+    ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 
