@@ -34,7 +34,13 @@ def sweep(run_dir, weights, n: int, seed: int = 0, per_leaf: int | None = None, 
     from treediffusion.classifier import ClassifierFeatures, predict_classes
     from treediffusion.sampling import sample
     t0 = time.time()
-    model, tv, cfg, dev, clf = load_run(run_dir, None, device, log)
+    if (Path(run_dir) / "diffusion.pt").is_file():                    # a model folder (pretrained/NAME, fit-diffusion --out)
+        from treediffusion.diffusion import load_treediffusion
+        from treediffusion.evaluation import get_classifier
+        model, tv, cfg = load_treediffusion(run_dir, device=device); dev = next(model.parameters()).device
+        model, tv = model.float().eval(), tv.float().eval()            # an exported model is stored in float16
+        clf = get_classifier(cfg, Path(cfg.data.root).parent / "runs" / "classifier", log).to(dev)
+    else: model, tv, cfg, dev, clf = load_run(run_dir, None, device, log)
     if clf is None: raise SystemExit(f"{cfg.data.name} has no class labels: leaf fidelity and classifier FID need them.")
     if kind == "parent" and model.cfg.prefix_prob <= 0 and any(weights):
         raise SystemExit(f"{run_dir}: trained with diffusion.prefix_prob = 0, so it never saw a parent's prefix; --kind parent needs prefix_prob > 0.")
@@ -100,7 +106,7 @@ def plot(results: list, out, title: str = "Guidance: one line per model") -> Non
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--run", help="a run folder (with diffusion/ and its tree)")
+    ap.add_argument("--run", help="a run folder (with diffusion/ and its tree) or a model folder (pretrained/NAME)")
     ap.add_argument("--weights", type=float, nargs="+", default=[0.0, 0.5, 1.0, 2.0, 4.0])
     ap.add_argument("--n", type=int, default=None, help="generations for FID and entropy (default: the run's eval.n_samples)")
     ap.add_argument("--seed", type=int, default=0)
@@ -121,6 +127,6 @@ if __name__ == "__main__":
         configure_cpu_runtime()
         if a.n is None:
             from treediffusion.config import load_config
-            a.n = load_config(Path(a.run) / "config.yml").eval.n_samples
+            a.n = load_config(Path(a.run) / "config.yml").eval.n_samples   # a run's and a model folder's config.yml alike
         r = sweep(a.run, a.weights, a.n, a.seed, a.per_leaf, a.kind, interval=tuple(a.interval) if a.interval else None)
         Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(stamp(r) if isinstance(r, dict) else r, indent=1))

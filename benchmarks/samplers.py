@@ -10,6 +10,9 @@ for DDIM (ours; η from the model's config), DPM-Solver++ 2M, its SDE variant an
     OMP_WAIT_POLICY=PASSIVE python benchmarks/samplers.py --model runs/demo/diffusion --out runs/samplers
 
 Writes OUT/samplers.json after every setting (a rerun skips the settings already there), then OUT/samplers.png.
+The images/s of a row come from its 1,000 generations, at whatever else the machine ran then; `--timing K` adds a clean
+ratio: the model's own sampler and the reference's generate K images in turn, `--timing-reps` times, the fastest of each
+kept (`timing` in the JSON: seconds per image of both and their ratio, measured side by side in one process).
 """
 import argparse, json, time
 from pathlib import Path
@@ -35,6 +38,7 @@ def run(a) -> dict:
     configure_cpu_runtime(); torch.set_num_threads(a.threads)
     model, tv, cfg = load_treediffusion(a.model)
     model, tv = model.float().eval(), tv.float().eval()
+    d = cfg.diffusion; own = dict(sampler=d.sampler, steps=d.sample_steps, eta=d.eta, spacing=d.spacing)   # before the loop sets model.cfg's spacing
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True); path = out / "samplers.json"
     res = json.loads(path.read_text()) if path.exists() else dict(model=str(a.model), n=a.n, n_per_leaf=a.n_per_leaf, threads=a.threads, rows=[])
     test = dataset_from_config(cfg.data, "test")
@@ -57,7 +61,28 @@ def run(a) -> dict:
                    treevae_fid_gen=fid(gen["treevae"]), treevae_leaf_fidelity=lf["TreeVAE"]["mean"], noise_floor=lf["noise_floor"])
         res["rows"].append(row); print(row, flush=True)
         path.write_text(json.dumps(stamp(res), indent=1))
+    if a.timing and a.reference and "timing" not in res:
+        res["timing"] = timing(model, tv, own, a.timing, a.timing_reps, a.seed)
+        print("timing:", res["timing"], flush=True); path.write_text(json.dumps(stamp(res), indent=1))
     return res
+
+
+def timing(model, tv, ours: dict, k: int, reps: int, seed: int) -> dict:
+    "Seconds per image of the model's own sampler `ours` (sampler, steps, eta, spacing) and of the reference's (DDIM η = 0, quad, 100 steps): K images each, in turn, REPS times; the fastest rep of each."
+    import torch
+    from treediffusion.sampling import sample
+    ref = dict(sampler="ddim", steps=100, eta=0.0, spacing="quad")
+    best = {"ours": float("inf"), "reference": float("inf")}
+    for st in (ours, ref):                                              # warm-up: the first call builds schedules and caches
+        model.cfg.spacing = st["spacing"]; sample(model, tv, 2, torch.Generator().manual_seed(seed), sampler=st["sampler"], steps=st["steps"], eta=st["eta"])
+    for _ in range(reps):
+        for name, st in (("ours", ours), ("reference", ref)):          # in turn, so a change in the machine's load hits both
+            model.cfg.spacing = st["spacing"]; g = torch.Generator().manual_seed(seed); t0 = time.perf_counter()
+            sample(model, tv, k, g, sampler=st["sampler"], steps=st["steps"], eta=st["eta"])
+            best[name] = min(best[name], (time.perf_counter() - t0) / k)
+    return dict(ours=ours, reference=ref, images=k, reps=reps, threads=torch.get_num_threads(),
+                s_per_image=dict(ours=round(best["ours"], 4), reference=round(best["reference"], 4)),
+                ratio=round(best["reference"] / best["ours"], 2))       # how many times longer the reference takes per image
 
 
 def plot(out: Path) -> None:
@@ -95,6 +120,10 @@ def plot(out: Path) -> None:
         if ok: print(f"fastest setting with FID ≤ the reference's ({ref['fid_gen']:.2f}): {ok[0]['sampler']} {ok[0]['steps']} steps, "
                       f"{ref['images_per_s'] / ok[0]['images_per_s']:.3f}× the reference's seconds per image")
         else: print(f"no setting reaches the reference sampler's FID {ref['fid_gen']:.2f}")
+    if "timing" in res:
+        t = res["timing"]
+        print(f"side by side ({t['images']} images, fastest of {t['reps']}, {t['threads']} thread(s)): {t['ours']['sampler']} {t['ours']['steps']} steps "
+              f"{t['s_per_image']['ours']:.3f} s/image, the reference's DDIM quad-100 {t['s_per_image']['reference']:.3f} s/image: {t['ratio']:g}× as long")
 
 
 if __name__ == "__main__":
@@ -108,6 +137,8 @@ if __name__ == "__main__":
     p.add_argument("--n-per-leaf", type=int, default=30)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--timing", type=int, default=0, metavar="K", help="time the model's own sampler against the reference's on K images each, side by side")
+    p.add_argument("--timing-reps", type=int, default=3)
     p.add_argument("--plot-only", action="store_true")
     a = p.parse_args()
     record_script(a.out)                      # run.json beside the results: commit, config, machine load
