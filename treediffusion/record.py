@@ -217,7 +217,9 @@ def vouched_by(folder, deps, then: dict, now: dict) -> dict | None:
     if f is None: return None
     rec = json.loads(f.read_text())
     same = [dict(rec["baseline"], match=True), *(c for c in rec.get("checks", []) if c.get("match"))]   # code that computes what the baseline's did
-    at = lambda digests: [e for e in same if all(e["depends_on"].get(p) == digests.get(p) for p in deps)]
+    unchanged = {p for p in deps if then.get(p) == now.get(p)}
+    # a file the fingerprints do not cover (a benchmark's own script) must not have changed; the others must be a checked code's
+    at = lambda digests: [e for e in same if all(e["depends_on"].get(p) == digests.get(p) for p in deps if p in e["depends_on"] or p not in unchanged)]
     if not at(then): return None                                # the run's code was never shown to compute the baseline's numbers
     return next(iter(at(now)[::-1]), None)                      # today's code was: the newest check that says so
 
