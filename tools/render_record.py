@@ -119,6 +119,21 @@ def table3_sentence() -> str:
             f"TreeDiffusion as published {ref('TreeDiffusion (path, from noise)')}, TreeVAE + Diffusion {ref('TreeVAE + Diffusion (recon)')}.")
 
 
+def sampling_row(study: Path) -> list:
+    "A model card's row from the sampler study run on it: seconds per image of its own sampler against the reference's, side by side, and both FIDs."
+    f = study / "samplers.json"
+    if not f.is_file(): return []
+    r = json.loads(f.read_text()); t = r.get("timing")
+    if not t: return []
+    o, ref = t["ours"], t["reference"]
+    fid = lambda st: next((x["fid_gen"] for x in r["rows"] if (x["sampler"], x["steps"], x["spacing"]) == (st["sampler"], st["steps"], st["spacing"])), None)
+    fo, fr = fid(o), fid(ref)
+    return [f"| sampling ({t['threads']} thread{'s' if t['threads'] > 1 else ''}) | {o['sampler']}, {o['steps']} steps: {t['s_per_image']['ours']:.3f} s per image"
+            + (f", FID {fo:.2f}" if fo is not None else "") + f"; the reference implementation's DDIM (η = 0, {ref['steps']} quad steps): "
+            f"{t['s_per_image']['reference']:.3f} s" + (f", FID {fr:.2f}" if fr is not None else "") + f" ({t['ratio']:g}× as long; "
+            f"`{study.relative_to(ROOT).as_posix()}/`) |"]
+
+
 def card(model: str, folder: Path, tree: Path, ev: dict) -> str:
     "A model card's table: where it came from (command, commit) and what it measured, from the record and `exported.json`."
     x = json.loads((ROOT / "pretrained" / model / "exported.json").read_text())
@@ -135,13 +150,29 @@ def card(model: str, folder: Path, tree: Path, ev: dict) -> str:
         f"its TreeVAE gen {fid['TreeVAE']['gen']:.2f}, rec {fid['TreeVAE']['rec']:.2f} |",
         f"| leaf fidelity (TV, {lf['n_per_leaf']} per leaf) | TreeDiffusion {lf['TreeDiffusion']['mean']:.3f}, TreeVAE decoders {lf['TreeVAE']['mean']:.3f}, "
         f"noise floor {lf['noise_floor']:.3f} |",
+        *sampling_row(folder.parent / "samplers"),
         f"| size | `diffusion.pt` {x['bytes']['diffusion.pt'] / 2**20:.1f} MiB, `treevae.pt` {x['bytes']['treevae.pt'] / 2**20:.1f} MiB "
         "(float16 EMA weights; loaded as float32) |",
         f"| `diffusion.pt` SHA-256 | `{x['sha256']['diffusion.pt']}` |", f"| `treevae.pt` SHA-256 | `{x['sha256']['treevae.pt']}` |"])
 
 
+def modules_graph() -> str:
+    "What imports what in the package, as a Mermaid flowchart (each arrow: a module imports another; arrows that others imply left out)."
+    from treediffusion.record import package_imports
+    pkg = ROOT / "treediffusion"
+    mods = sorted(p.stem for p in pkg.glob("*.py") if not p.stem.startswith("_"))
+    deps = {m: package_imports((pkg / f"{m}.py").read_text()) & set(mods) - {m} for m in mods}
+    def below(m, seen=None):                        # every module m reaches
+        seen = set() if seen is None else seen
+        for d in deps[m] - seen: seen.add(d); below(d, seen)
+        return seen
+    direct = {m: sorted(d for d in deps[m] if not any(d in below(o) for o in deps[m] - {d})) for m in mods}
+    lines = ["```mermaid", "flowchart BT"] + [f"  {m} --> {d}" for m in mods for d in direct[m]]
+    return "\n".join(lines + [f"  {m}" for m in mods if not direct[m] and not any(m in v for v in direct.values())] + ["```"])
+
+
 def renderers() -> dict:
-    r = {"presets-table": presets_table, "demo-sentence": demo_sentence, "table3-sentence": table3_sentence}
+    r = {"presets-table": presets_table, "demo-sentence": demo_sentence, "table3-sentence": table3_sentence, "modules-graph": modules_graph}
     if (ROOT / "pretrained/fashion-mnist-demo/exported.json").is_file() and (PRESETS / "demo").is_dir():
         r["card:fashion-mnist-demo"] = lambda: card("fashion-mnist-demo", PRESETS / "demo" / "run", PRESETS / "demo" / "run" / "tree", load("demo", "run", "eval.json"))
     for name in ("fashion-mnist-cpu", "mnist-cpu"):
