@@ -43,7 +43,7 @@ test: $(BIN)/.installed
 	$(BIN)/treediffusion record --check
 	$(BIN)/python tools/render_record.py --check
 	$(BIN)/nbdev-test --timing
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --durations=10
 
 # Execute every notebook's lesson cells and store the outputs (numbers and pictures for GitHub); tests/test_notebooks.py checks they are current.
 notebooks: $(BIN)/.installed
