@@ -23,7 +23,6 @@ Modules:
 - `treediffusion.record`: Run manifests written by every command that makes results, and the record that says which committed results are still current.
 - `treediffusion.rehearsal`: Every paper preset end to end in a minute on a CPU: the same `run_experiment`, every architecture choice kept, every count shrunk, synthetic images of the preset's shape.
 - `treediffusion.report`: What a run writes for its reader: the paper's numbers to compare with, `report.md` with the clustering table, Tables 1–2 and the figures, and the mean ± std tables over seeds beside the paper's.
-- `treediffusion.reproduce`: A cheap check that today's code still computes what the record's code computed: a few probes of a committed model and tree against a stored baseline, minutes instead of the hours a retraining would take.
 - `treediffusion.sampling`: Generations from a trained model: from the prior, from one leaf or subtree, every leaf of one root sample, reconstructions of test images; samplers, guidance, node conditioning, the pictures and the `sample` command.
 - `treediffusion.specificity`: Does each leaf generate one kind of thing (Table 2's entropy), and does it generate *its* kind (leaf fidelity)? Both read the evaluation classifier's predictions of generated and real images.
 - `treediffusion.tree`: A binary tree topology with stable BFS (heap) node ids, leaves, pass-through nodes after pruning, root-to-leaf paths, JSON round trip, and a picture.

@@ -1,5 +1,4 @@
-"""A cheap check that today's code still computes what the record's code computed: a few probes of a committed model
-and tree against a stored baseline, minutes instead of the hours a retraining would take.
+"""A cheap check that today's code still computes what the record's code computed: a few minutes of probes instead of hours of retraining.
 
 Docs: https://treediffusion.github.io/treediffusion/reproduce.html.md"""
 
