@@ -13,6 +13,7 @@ copied into the working folder, and seeds whose results are committed are kept i
     python tools/regenerate.py mnist-cpu --list                   # what is done, what would run
     python tools/regenerate.py fashion-mnist-cpu --reproduce      # minutes: does today's code still compute what the record's did?
     python tools/regenerate.py fashion-mnist-cpu --reseal         # seconds: the exported model's checkpoints again, with today's digest
+    python tools/regenerate.py fashion-mnist-cpu-table3 --jobs 2  # the two best Table 3 variants on the preset's tree, beside its two models
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, time
 from dataclasses import replace
@@ -30,9 +31,19 @@ TABLES = {"tiny": dict(preset="tiny", seeds=(0,), pretrained="tiny"),          #
           "fashion-mnist-cpu": dict(preset="fashion-mnist-cpu", seeds=(0, 1, 2), pretrained="fashion-mnist-cpu"),
           "mnist-cpu": dict(preset="mnist-cpu", seeds=(0, 1, 2), pretrained="mnist-cpu"),
           # Table 3 at demo scale: every conditioning variant on one demo tree, seeds in order (seed 0 of all first)
-          "demo-table3": dict(preset="demo", seeds=(0, 1, 2), n_all_leaves=200, pretrained=None, probe="fashion-mnist-demo")}
+          "demo-table3": dict(preset="demo", seeds=(0, 1, 2), n_all_leaves=200, pretrained=None, probe="fashion-mnist-demo",
+                              variants=("un", "rc", "ri", "re", "rb", "rp", "td")),
+          # the two variants closest to the baseline at demo scale, on the Fashion-MNIST preset's committed tree, over three seeds;
+          # the table's own two models (same tree, same evaluation) are its references, so it lives in their folder
+          "fashion-mnist-cpu-table3": dict(preset="fashion-mnist-cpu", seeds=(0, 1, 2), pretrained=None, variants=("ri", "rb"),
+                                           folder="fashion-mnist-cpu/table3", tree_from="fashion-mnist-cpu", references={"td": "td", "rc": "bl"})}
 VARIANTS = {"un": "unconditional", "rc": "TreeVAE + Diffusion (recon)", "ri": "recon + leaf index", "re": "recon + leaf embedding",
             "rb": "recon + index + embedding", "rp": "recon + path", "td": "TreeDiffusion (path, from noise)"}   # step prefix -> Table 3 row
+
+
+def results_dir(table: str, dest: Path = ROOT) -> Path:
+    "Where TABLE's results folder lives under DEST (a table may live inside the folder of the table whose tree it uses)."
+    return dest / RESULTS / "presets" / TABLES[table].get("folder", table)
 
 
 def mean_std(xs) -> list:
@@ -54,10 +65,10 @@ def steps(table: str, work: Path) -> dict:
         # exactly what `make demo` runs (its threads too: growth and evaluation use every core, training two one-thread processes)
         return {"demo": (tb("run", "--config", t["preset"], "--out", work / "demo", "--processes", t["processes"]), work / "demo", [], False)}
     out = {"tree": (tb("fit-tree", "--config", t["preset"], "--out", work / "tree"), work / "tree", [], True)}
-    if table == "demo-table3":                 # leaf fidelity at 200 generations per leaf (the preset's 30 is for the demo's minutes)
+    if "variants" in t:                        # demo-table3: leaf fidelity at 200 generations per leaf (the preset's 30 is for the demo's minutes)
         for s in t["seeds"]:
-            for key, name in VARIANTS.items():
-                c = replace(variant(cfg, name), seed=s); c.eval.n_all_leaves = t["n_all_leaves"]
+            for key in t["variants"]:
+                c = replace(variant(cfg, VARIANTS[key]), seed=s); c.eval.n_all_leaves = t.get("n_all_leaves", c.eval.n_all_leaves)
                 f = save_config(c, cfgs / f"{key}{s}.yml")
                 out[f"{key}{s}"] = (tb("run", "--config", f, "--tree", work / "tree", "--out", work / f"{key}{s}"), work / f"{key}{s}", ["tree"], True)
         return out
@@ -70,7 +81,7 @@ def steps(table: str, work: Path) -> dict:
 
 def restore(table: str, work: Path, dest: Path = ROOT) -> bool:
     "Copy the table's committed tree (weights, manifest, metrics) into an empty working folder, so a fresh clone trains new seeds on the tree the record holds."
-    res, tree = dest / RESULTS / "presets" / table / "tree", work / "tree"
+    res, tree = results_dir(TABLES[table].get("tree_from", table), dest) / "tree", work / "tree"
     if table == "demo" or done(tree) or not (done(res) and (res / "treevae.pt").is_file()): return False
     shutil.copytree(res, tree, dirs_exist_ok=True)
     return True
@@ -149,8 +160,8 @@ def reseal(name: str, dest: Path = ROOT):
 
 def assemble(table: str, work: Path, argv, dest: Path = ROOT):
     "Copy every finished step into DEST/nbs/images/results/presets/TABLE, write its table JSON and run.json, export the first seed's model to DEST/pretrained."
-    t, res = TABLES[table], dest / RESULTS / "presets" / table
-    if table == "demo-table3": return assemble_table3(work, argv, res)
+    t, res = TABLES[table], results_dir(table, dest)
+    if "variants" in t: return assemble_table3(table, work, argv, dest)
     with run_manifest(res, "tools/regenerate.py", argv=argv, config=load_config(t["preset"]), seeds=list(t["seeds"])):
         if table == "demo":                                      # one run: its folder, its tree and its 2-process training's manifest
             if not done(work / "demo"): return                   # nothing new: the record keeps the run it holds
@@ -173,21 +184,27 @@ def assemble(table: str, work: Path, argv, dest: Path = ROOT):
         if done(work / "td0"): export(work / "td0", t["pretrained"], dest)
 
 
-def assemble_table3(work: Path, argv, res: Path):
-    "Copy the tree and every finished variant run into RES, write `table3.json` (per run and per variant over seeds) and its picture."
-    t = TABLES["demo-table3"]
+def assemble_table3(table: str, work: Path, argv, dest: Path = ROOT):
+    "Copy the tree and every finished variant run into the table's results folder, add its reference rows, write `table3.json` (per run and per variant over seeds) and its picture."
+    t, res = TABLES[table], results_dir(table, dest); res.mkdir(parents=True, exist_ok=True)
     with run_manifest(res, "tools/regenerate.py", argv=argv, config=load_config(t["preset"]), seeds=list(t["seeds"])):
-        if done(work / "tree") and not same_run(work / "tree", res / "tree"):
+        if "tree_from" not in t and done(work / "tree") and not same_run(work / "tree", res / "tree"):
             # the demo tree's weights (18 MB) stay out of the record: a fresh clone grows the tree again (seconds, seeded)
             copy_run(work / "tree", res / "tree", TREE_FILES, optional=sorted(p.name for p in (work / "tree").glob("tree_split*.png")))
         runs = {}
-        for name in [f"{k}{s}" for s in t["seeds"] for k in VARIANTS]:
+        for name in [f"{k}{s}" for s in t["seeds"] for k in t["variants"]]:
             if done(work / name): copy_run(work / name, res / name, ("eval.json", "timing.json", "config.yml"))
             if done(res / name) and (res / name / "eval.json").is_file():
                 runs[name] = (json.loads((res / name / "eval.json").read_text()), json.loads((res / name / "timing.json").read_text()))
-        tab = table3_json(runs)
+        refs = results_dir(t["tree_from"], dest) if "references" in t else None
+        for key, kind in (t.get("references") or {}).items():     # the tree's own table's models: rows read from their committed folders
+            for s in t["seeds"]:
+                if (refs / f"{kind}{s}" / "eval.json").is_file():     # training time left out: a re-evaluated run's timing holds only its evaluation
+                    runs[f"{key}{s}"] = (json.loads((refs / f"{kind}{s}" / "eval.json").read_text()), dict(diffusion_s=None, eval_s=None))
+        tab = table3_json(runs) | ({"references": f"{', '.join(VARIANTS[k] for k in t['references'])}: rows of "
+                                                  f"{refs.relative_to(dest).as_posix()} (same tree and evaluation)"} if refs else {})
         (res / "table3.json").write_text(json.dumps(stamp(tab), indent=1) + "\n")
-        if tab["summary"]: fidelity_figure(tab, res / "fig_table3.png")
+        if tab["summary"]: fidelity_figure(tab, res / "fig_table3.png", f"Table 3 variants, preset {t['preset']}")
 
 
 def table3_json(runs: dict) -> dict:
@@ -214,7 +231,7 @@ def table3_json(runs: dict) -> dict:
                 std="sample standard deviation over seeds (n - 1); 0 for one seed")
 
 
-def fidelity_figure(tab: dict, path: Path):
+def fidelity_figure(tab: dict, path: Path, title: str = "Table 3 at demo scale"):
     "Leaf fidelity against classifier FID, one point per variant (error bars: std over seeds), its area growing with the replica rate; log axes, a legend."
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -232,7 +249,7 @@ def fidelity_figure(tab: dict, path: Path):
         axis.set_major_locator(LogLocator(subs=(1, 2, 5))); axis.set_minor_locator(LogLocator(subs="all")); axis.set_minor_formatter(FormatStrFormatter(""))
     ax.xaxis.set_major_formatter(FormatStrFormatter("%g")); ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
     ax.set_xlabel("classifier FID of generations (lower is better)"); ax.set_ylabel("leaf fidelity (TV to the real class mix; lower is better)")
-    ax.set_title("Table 3 at demo scale: each point a variant, mean ± std over seeds; area grows with the replica rate", fontsize=9)
+    ax.set_title(f"{title}: each point a variant, mean ± std over seeds; area grows with the replica rate", fontsize=9)
     ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
@@ -273,7 +290,7 @@ if __name__ == "__main__":
     a = ap.parse_args()
     work = Path(a.work or ROOT / "runs" / "record" / a.table).resolve(); work.mkdir(parents=True, exist_ok=True)
     if restore(a.table, work, Path(a.dest).resolve()): print(f"[regenerate] {a.table}: the committed tree was copied to {work / 'tree'}")
-    plan, res = steps(a.table, work), Path(a.dest).resolve() / RESULTS / "presets" / a.table
+    plan, res = steps(a.table, work), results_dir(a.table, Path(a.dest).resolve())
     # a step is done when its working folder finished it, or when the record holds its current result (made in an earlier session)
     recorded = lambda n: res / ("run" if a.table == "demo" else n)
     state = {n: "done" if done(f) else "recorded" if recorded(n).is_dir() and folder_status(recorded(n))["status"] == "current" else "to run"
@@ -282,6 +299,9 @@ if __name__ == "__main__":
         print(f"{state[name]:<8} {name:<5} {' '.join(cmd[1:])}")
     if a.list: raise SystemExit(0)
     if a.reseal: reseal(TABLES[a.table]["pretrained"], Path(a.dest).resolve()); raise SystemExit(0)
+    if a.reproduce and "tree_from" in TABLES[a.table]:
+        raise SystemExit(f"regenerate: {a.table}'s runs are vouched for by the reproduction of {TABLES[a.table]['tree_from']}: "
+                         f"run `python tools/regenerate.py {TABLES[a.table]['tree_from']} --reproduce`")
     if a.reproduce:
         from treediffusion.reproduce import reproduce_folder
         shipped = TABLES[a.table]["pretrained"] or TABLES[a.table]["probe"]   # demo-table3 ships no model: the demo's, same preset, probes the code
@@ -293,4 +313,4 @@ if __name__ == "__main__":
         raise SystemExit(0 if not rec["checks"] or rec["checks"][-1]["match"] else 1)
     if not a.assemble_only: run_steps(plan, [n for n in plan if state[n] == "to run" and (not a.only or n in a.only)], a.jobs, work)
     if not a.no_assemble: assemble(a.table, work, ["python", "tools/regenerate.py", *sys.argv[1:]], Path(a.dest).resolve())
-    print(f"[regenerate] {a.table}: done → {RESULTS}/presets/{a.table}")
+    print(f"[regenerate] {a.table}: done → {res.relative_to(Path(a.dest).resolve()).as_posix()}")
