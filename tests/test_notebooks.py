@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from run_notebooks import sources_sha256  # noqa: E402
+from run_notebooks import modules_sha256, notebook_modules, sources_sha256  # noqa: E402
 
 NBS = sorted((ROOT / "nbs").glob("*.ipynb"))
 SKIP = {"slow", "gpu", "notest"}                               # tst_flags: cells nbdev-test (and run_notebooks) leave out
@@ -30,6 +30,21 @@ def test_outputs_are_current(path):
     assert stamp, f"{path.name} has never been executed with its outputs stored: run `python tools/run_notebooks.py nbs/{path.name}`"
     assert stamp == sources_sha256(nb), (f"{path.name}'s code changed after its outputs were stored: "
                                          f"run `python tools/run_notebooks.py nbs/{path.name}` (or `make notebooks`)")
+    then, now = nb["metadata"]["treediffusion"].get("executed_modules_sha256"), modules_sha256(nb)
+    assert then is not None, f"{path.name} was executed before its stamp covered the modules it imports: run `python tools/run_notebooks.py nbs/{path.name}`"
+    changed = sorted(m for m in set(then) | set(now) if then.get(m) != now.get(m))
+    assert not changed, (f"{path.name}'s outputs were computed before {', '.join(changed)} changed: "
+                         f"run `python tools/run_notebooks.py nbs/{path.name}` (or `make notebooks`)")
+
+
+def test_stamp_covers_imported_modules():
+    "A notebook's stamp covers what it imports through other modules, its own module, and no module it never reaches."
+    nb = lambda *cells: dict(cells=[dict(cell_type="code", source=c) for c in cells])
+    ddim = notebook_modules(nb("#| default_exp ddim\nimport torch", "%matplotlib inline\nfrom treediffusion.core import set_seed"))
+    assert "treediffusion/ddim.py" in ddim and "treediffusion/core.py" in ddim and "treediffusion/experiments.py" not in ddim
+    exp = notebook_modules(nb("from treediffusion.experiments import run_experiment"))
+    assert {"treediffusion/diffusion.py", "treediffusion/treevae.py", "treediffusion/core.py"} <= set(exp)     # reached through experiments
+    assert notebook_modules(nb("import numpy as np", "!ls")) == []
 
 
 @pytest.mark.parametrize("path", NBS, ids=[p.name for p in NBS])

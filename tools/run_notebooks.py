@@ -1,14 +1,15 @@
 """Execute the notebooks' lesson cells and store their outputs, so a reader sees numbers and pictures on GitHub.
 
 Runs exactly the cells `nbdev-test` runs (cells flagged `slow`, `gpu` or `notest` are skipped and keep no
-output), writes the outputs back, records in the notebook metadata the SHA-256 of its code cells and the time
-it took (`tests/test_notebooks.py` fails when a notebook's code changed after it was executed), then `nbdev-clean`s it.
+output), writes the outputs back, records in the notebook metadata the SHA-256 of its code cells, of every package
+module it imports (directly or through another module) and the time it took (`tests/test_notebooks.py` fails when a
+notebook's code or a module it imports changed after it was executed), then `nbdev-clean`s it.
 
     python tools/run_notebooks.py                 # every notebook in nbs/, two at a time
     python tools/run_notebooks.py nbs/09_ddim.ipynb nbs/11_metrics.ipynb
     make notebooks                                # the same as the first line
 """
-import argparse, hashlib, json, os, shutil, subprocess, sys, time
+import argparse, ast, hashlib, json, os, re, shutil, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,6 +23,30 @@ def sources_sha256(nb: dict) -> str:
         if c["cell_type"] == "code":
             h.update("".join(c["source"]).encode()); h.update(b"\0")
     return h.hexdigest()
+
+
+def notebook_modules(nb: dict, root: Path = ROOT) -> list:
+    "Repository paths of the package modules a notebook's code imports, directly or through the modules they import (its own module included)."
+    from treediffusion.record import package_imports
+    todo = set()
+    for c in nb["cells"]:
+        if c["cell_type"] != "code": continue
+        src = "".join(c["source"])
+        todo |= {m for m in re.findall(r"^#\|\s*default_exp\s+(\w+)", src, re.M)}
+        code = "\n".join(l for l in src.splitlines() if not l.lstrip().startswith(("%", "!")))     # IPython magics are not Python
+        try: todo |= package_imports(code)
+        except SyntaxError: todo |= set(re.findall(r"(?:from|import)\s+treediffusion\.(\w+)", code))
+    seen, pkg = set(), root / "treediffusion"
+    while todo:
+        m = todo.pop(); f = pkg / f"{m}.py"
+        if m in seen or not f.is_file(): continue
+        seen.add(m); todo |= package_imports(f.read_text())
+    return [f"treediffusion/{m}.py" for m in sorted(seen)]
+
+
+def modules_sha256(nb: dict, root: Path = ROOT) -> dict:
+    "{module path: SHA-256 of its source} for every module `notebook_modules` finds: what else its stored outputs were computed from."
+    return {m: hashlib.sha256((root / m).read_bytes()).hexdigest() for m in notebook_modules(nb, root)}
 
 
 def settle_streams(nb: dict) -> int:
@@ -57,7 +82,8 @@ def execute(path: str) -> tuple:
     execnb.shell.CaptureShell.__init__ = partialmethod(execnb.shell.CaptureShell.__init__, mpl_format="png")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     flags, path = get_config().tst_flags, str(Path(path).resolve())          # test_nb runs inside the notebook's folder
-    t0, before = time.time(), sources_sha256(json.loads(Path(path).read_text()))
+    t0, nb0 = time.time(), json.loads(Path(path).read_text())
+    before, modules = sources_sha256(nb0), modules_sha256(nb0)
     # run a copy beside the original (same folder: relative paths hold): an edit made to the original while it runs
     # must not be overwritten by the sources the run started from
     run = Path(path).with_name(f".{Path(path).stem}.running.ipynb"); shutil.copyfile(path, run)
@@ -66,10 +92,12 @@ def execute(path: str) -> tuple:
         secs = round(time.time() - t0, 1)
         if ok and sources_sha256(json.loads(Path(path).read_text())) != before:
             print(f"{path} was edited while it ran: its outputs were NOT stored; run it again", file=sys.stderr); ok = False
+        if ok and modules_sha256(nb0) != modules:
+            print(f"a module {path} imports was edited while it ran: its outputs were NOT stored; run it again", file=sys.stderr); ok = False
         if ok:
             nb = json.loads(run.read_text())
             settle_streams(nb)
-            nb["metadata"]["treediffusion"] = dict(executed_sources_sha256=sources_sha256(nb), executed_seconds=secs)
+            nb["metadata"]["treediffusion"] = dict(executed_sources_sha256=sources_sha256(nb), executed_modules_sha256=modules, executed_seconds=secs)
             run.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
             nbdev_clean.__wrapped__(fname=str(run))
             os.replace(run, path)
