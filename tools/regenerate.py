@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from treediffusion.config import load_config, save_config                      # noqa: E402
 from treediffusion.record import RESULTS, backfill_digests, folder_status, read_runs, run_manifest, stamp   # noqa: E402
-from treediffusion.experiments import all_leaves_comparison_figure, variant     # noqa: E402
+from treediffusion.experiments import variant     # noqa: E402
+from treediffusion.studies import all_leaves_comparison_figure     # noqa: E402
 
 BASELINE = "TreeVAE + Diffusion (recon)"
 TABLES = {"tiny": dict(preset="tiny", seeds=(0,), pretrained="tiny"),          # seconds: what the tests run

@@ -1,5 +1,5 @@
 """The main job — data → TreeVAE growth → TreeDiffusion → evaluation → `report.md` — resumable, over
-several seeds, and the conditioning ablation and studies built on it.
+several seeds, and the conditioning ablation built on it. The studies that measure finished runs are `12e_studies`.
 
 Docs: https://treediffusion.github.io/treediffusion/experiments.html.md"""
 
@@ -10,42 +10,21 @@ from __future__ import annotations
 import copy, json, os, shutil, subprocess, sys, time
 from pathlib import Path
 
-import torch
 from fastcore.script import call_parse
 
 from .config import claim_output, holds_outputs, ExperimentConfig, load_config, save_config
 from .core import configure_cpu_runtime, die_with_parent, read_json, LAUNCHER_ENV
-from .diffusion import check_shapes, fit_diffusion, load_treediffusion, treevae_fingerprint
+from .diffusion import check_shapes, fit_diffusion, load_treediffusion
 from .data import dataset_from_config
 from .treevae import load_treevae
-from .sampling import sample, all_leaves, leaf_grid_figure
 from .fit import fit_tree
 from .preflight import preflight, require
-from .classifier import ClassifierFeatures, predict_classes
-from .metrics import reference_stats, fid_from_images
-from .evaluation import evaluate_run, load_run, batched, chosen_prob, table2_entropy
-from .report import TABLE3, variant_of, write_report
+from .evaluation import evaluate_run
+from .report import TABLE3, write_report
 
 # %% auto #0
-__all__ = ['all_leaves_comparison_figure', 'use_tree', 'fit_diffusion_processes', 'run_experiment', 'run_cmd', 'evaluate_cmd',
-           'sampler_study', 'generation_entropy', 'run_seeds', 'variant', 'run_ablation']
-
-# %% ../nbs/12_experiments.ipynb #b3dd1564
-@torch.inference_mode()
-def all_leaves_comparison_figure(run_dirs: dict, path, n: int = 2, seed: int = 0, device=None, **kw):
-    "Every leaf for `n` root samples: TreeVAE row, then one row per diffusion model in `run_dirs` ({row name: run folder})."
-    models = {name: load_treediffusion(Path(d) / "diffusion", device=device)[:2] for name, d in run_dirs.items()}
-    fps = {name: treevae_fingerprint(treevae) for name, (_, treevae) in models.items()}
-    if len(set(fps.values())) > 1: raise ValueError(f"the comparison needs diffusion models trained on one TreeVAE; fingerprints differ: {fps}")
-    treevae = next(iter(models.values()))[1]; dev = next(treevae.parameters()).device
-    z, probs = treevae.prior(n, generator=torch.Generator(device=dev).manual_seed(seed))
-    rows = []
-    for name, (m, _) in models.items():
-        every_leaf = all_leaves(m, treevae, z, probs, torch.Generator(device=dev).manual_seed(seed + 1), **kw)
-        rows = rows or [("TreeVAE", every_leaf["treevae"])]
-        rows.append((name, every_leaf["images"]))
-    return leaf_grid_figure(None, every_leaf["leaf_probs"], every_leaf["leaves"], path, rows=rows,
-                            title="Fig. 6: every leaf for one root sample — " + " / ".join(r[0] for r in rows))
+__all__ = ['use_tree', 'fit_diffusion_processes', 'run_experiment', 'run_cmd', 'evaluate_cmd', 'run_seeds', 'variant',
+           'run_ablation']
 
 # %% ../nbs/12_experiments.ipynb #4e55c66a
 def use_tree(tree, out) -> dict:
@@ -117,42 +96,6 @@ def evaluate_cmd(
     evaluation = evaluate_run(run, cfg, seed=seed)
     metrics_file = Path(run) / "tree" / "metrics.json"
     if metrics_file.exists(): print(f"wrote {write_report(run, cfg, read_json(metrics_file), evaluation)}")
-
-# %% ../nbs/12_experiments.ipynb #dbe1ca93
-def sampler_study(run_dir, etas=(0.0, 0.5, 1.0), steps: int | None = None, n: int = 300, seed: int = 0,
-                  cfg: ExperimentConfig | None = None, device=None) -> dict:
-    "Classifier FID of a run's TreeDiffusion generations for each DDIM η (same seed for each); writes `sampler.json`."
-    run_dir = Path(run_dir); t0 = time.time()
-    model, treevae, cfg, dev, clf = load_run(run_dir, cfg, device)
-    steps, feats = steps or model.cfg.sample_steps, ClassifierFeatures(clf)
-    ref = reference_stats(cfg.data.name, "test", feats, root=cfg.data.root, progress=False)
-    res = dict(n=n, steps=steps, seed=seed, fid={})
-    for eta in etas:
-        g = torch.Generator(device=dev).manual_seed(seed)
-        ims = batched(lambda k, s: sample(model, treevae, k, g, steps=steps, eta=float(eta)), n)["images"]
-        res["fid"][str(float(eta))] = fid_from_images(ims.cpu(), ref, feats, progress=False, method="eigh")
-    res["seconds"] = round(time.time() - t0, 1)
-    (run_dir / "sampler.json").write_text(json.dumps(res, indent=1))
-    return res
-
-# %% ../nbs/12_experiments.ipynb #0a2e26f1
-@torch.inference_mode()
-def generation_entropy(run_dir, n: int = 1000, seed: int = 0, min_count: int = 10, guidance: float | None = None,
-                       cfg: ExperimentConfig | None = None, device=None, out_name: str = "entropy_gen.json") -> dict:
-    "Table 2's mean leaf entropy from `n` generations (l ~ p(l|z), kept iff p(l|z) ≥ τ) for the TreeVAE decoders and the diffusion model (classifier-free guidance `guidance`) on the same prior passes; writes `out_name`."
-    run_dir = Path(run_dir); t0 = time.time()
-    model, treevae, cfg, dev, clf = load_run(run_dir, cfg, device); e = cfg.eval
-    g = torch.Generator(device=dev).manual_seed(seed)
-    gens = batched(lambda k, s: sample(model, treevae, k, g, steps=e.sample_steps, eta=e.eta, guidance=guidance), n)
-    p, lv = chosen_prob(gens, treevae), gens["leaves"].cpu().numpy()
-    res = dict(n=n, seed=seed, threshold=e.entropy_threshold, min_count=min_count, variant=variant_of(model.cfg),
-               guidance=model.cfg.guidance if guidance is None else guidance)
-    for name, key in (("TreeVAE", "treevae"), ("TreeDiffusion", "images")):
-        t2 = table2_entropy(predict_classes(clf, gens[key].cpu()), lv, p, e.entropy_threshold, clf.arch["n_classes"], min_count)
-        res[name], res[f"{name}_kept"] = t2["mean"], list(t2["kept"].values())
-    res["seconds"] = round(time.time() - t0, 1)
-    (run_dir / out_name).write_text(json.dumps(res, indent=1))
-    return res
 
 # %% ../nbs/12_experiments.ipynb #fc9017b7
 def run_seeds(cfg: ExperimentConfig, out, device=None, log=print, tree=None) -> list:
