@@ -8,7 +8,7 @@ Modules:
 - `treediffusion.clustering`: Flat and hierarchical clustering metrics for TreeVAE (NMI, ARI, ACC, leaf and dendrogram purity), each checked against a brute-force oracle, plus PCA + k-means / Ward baselines.
 - `treediffusion.config`: Nested dataclass configs that round-trip through YAML, reject unknown keys by name, and ship as presets in `configs/`.
 - `treediffusion.copies`: Is a generation new, or a training image given back? For each generated image, the distance to its nearest training image relative to the second-nearest, in pixels and in the evaluation classifier's features, against a threshold that held-out real images calibrate. The share of copies is the *replica rate* every evaluation reports.
-- `treediffusion.core`: Seeding, device choice, CPU runtime hygiene, image grids and atomic checkpoints shared by every stage.
+- `treediffusion.core`: Seeding, device choice, CPU runtime hygiene, worker processes and atomic checkpoints shared by every stage.
 - `treediffusion.data`: Real datasets, online and offline: canonical torchvision downloads first, verified registry copies where those hosts are unreachable, cached as compressed `.npz`.
 - `treediffusion.ddim`: The noise schedule, the forward process, and the DDIM / DDPM reverse steps of the second stage — each step checked against `diffusers` on the same inputs.
 - `treediffusion.diffusion`: Stage 2: a conditional DDPM trained with the TreeVAE frozen — a leaf drawn from π(x) per image, the path encoder's $y_l$ added to the time embedding — with EMA, warm-up, clipping, classifier-free dropout, resumable atomic checkpoints and `accelerate` for many processes or GPUs. Sampling is notebook 10a.

@@ -26,7 +26,7 @@ def data_cmd(
 ):
     "Fetch, cache and summarise a dataset (both splits); optionally write a class grid PNG."
     from treediffusion.data import load_dataset, summarize, class_grid      # loaded when the subcommand runs (a fast --help)
-    from treediffusion.core import save_grid
+    from treediffusion.images import save_grid
     out = {}
     for split in ("train", "test"):
         out[split] = s = summarize(load_dataset(name, split, root))

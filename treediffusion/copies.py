@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .core import atomic_write, save_grid
+from .core import atomic_write
+
+from .images import save_grid
 from .metrics import FeatureExtractor, to_uint8
 
 # %% auto #0

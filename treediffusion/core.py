@@ -1,4 +1,4 @@
-"""Seeding, device choice, CPU runtime hygiene, image grids and atomic checkpoints shared by every
+"""Seeding, device choice, CPU runtime hygiene, worker processes and atomic checkpoints shared by every
 stage.
 
 Docs: https://treediffusion.github.io/treediffusion/core.html.md"""
@@ -12,13 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torchvision.utils as vutils
 
 # %% auto #0
 __all__ = ['LAUNCHER_ENV', 'DIGEST_KEY', 'set_seed', 'rng_state', 'set_rng_state', 'as_numpy', 'usable_device', 'default_device',
-           'configure_cpu_runtime', 'rank', 'alive', 'follow_launcher', 'die_with_parent', 'image_grid', 'save_grid',
-           'show_images', 'CheckpointError', 'stale_temps', 'atomic_write', 'payload_sha256', 'save_checkpoint',
-           'load_checkpoint', 'read_json', 'state_dict_sha256']
+           'configure_cpu_runtime', 'rank', 'alive', 'follow_launcher', 'die_with_parent', 'CheckpointError',
+           'stale_temps', 'atomic_write', 'payload_sha256', 'save_checkpoint', 'load_checkpoint', 'read_json',
+           'state_dict_sha256']
 
 # %% ../nbs/00_core.ipynb #607aabe7
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -110,40 +109,6 @@ def die_with_parent():
     "`preexec_fn` of a launched process: on Linux the kernel kills it (SIGKILL) when the process that started it dies."
     try: ctypes.CDLL(None, use_errno=True).prctl(1, 9)          # PR_SET_PDEATHSIG, SIGKILL
     except (OSError, AttributeError): pass                        # not Linux: the workers' watchers still stop them
-
-# %% ../nbs/00_core.ipynb #fee5075f
-def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2, pad_value: float = 1.0) -> np.ndarray:
-    "A uint8 `H×W×C` grid of a batch of images in [0,1] (uint8 batches are accepted as they are)."
-    if images.ndim != 4: raise ValueError(f"image_grid expects B×C×H×W, got shape {tuple(images.shape)}")
-    x = images.detach().cpu()
-    x = x.float() / 255 if x.dtype == torch.uint8 else x.float().clamp(0, 1)
-    g = vutils.make_grid(x, nrow=nrow, padding=padding, pad_value=pad_value)
-    return (g.mul(255).round().to(torch.uint8).permute(1, 2, 0)).numpy()
-
-def save_grid(images: torch.Tensor, path, nrow: int = 8, **kw) -> Path:
-    "Save `image_grid(images)` as a PNG at `path` (parent folders are created)."
-    from PIL import Image
-    g = image_grid(images, nrow=nrow, **kw)
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(g[..., 0] if g.shape[-1] == 1 else g).save(path)
-    return path
-
-# %% ../nbs/00_core.ipynb #740823a1
-def show_images(images: torch.Tensor, titles=None, ncols: int = 8, size: float = 1.2, suptitle: str | None = None):
-    "Draw a batch of images (optionally titled) in a matplotlib figure; returns the figure."
-    import matplotlib.pyplot as plt
-    n = len(images); nrows = (n + ncols - 1) // ncols
-    fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)), squeeze=False)
-    for i, ax in enumerate(axs.flat):
-        ax.axis("off")
-        if i >= n: continue
-        im = images[i].detach().cpu().float()
-        im = im / 255 if images.dtype == torch.uint8 else im.clamp(0, 1)
-        ax.imshow(im.permute(1, 2, 0).squeeze(-1), cmap="gray" if im.shape[0] == 1 else None, vmin=0, vmax=1)
-        if titles is not None: ax.set_title(str(titles[i]), fontsize=7)
-    if suptitle: fig.suptitle(suptitle, fontsize=9)
-    fig.tight_layout()
-    return fig
 
 # %% ../nbs/00_core.ipynb #baa52497
 class CheckpointError(RuntimeError):

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 from .config import ExperimentConfig
-from .core import save_grid, load_checkpoint
+from .core import load_checkpoint
+from .images import save_grid
 from .data import dataset_from_config
 from .diffusion import load_treediffusion
 from .sampling import sample, recons, sample_all_leaves, leaf_grid_figure
@@ -206,7 +207,7 @@ def _finish_eval(run_dir, res: dict, t0: float, log) -> dict:
 def leaf_histogram_figure(leaf_gens: dict, fidelity: dict, classes, path, per_leaf: int = 6):
     "Per leaf: TreeDiffusion generations from p(x|l) over the class histograms (from `leaf_fidelity_eval` `fidelity`) of real images, TreeVAE and TreeDiffusion."
     import matplotlib.pyplot as plt
-    from treediffusion.core import image_grid
+    from treediffusion.images import image_grid
     ours, decoders, leaf = fidelity["TreeDiffusion"], fidelity["TreeVAE"], leaf_gens["leaves"].cpu().numpy()
     K, keep = len(ours["real_hist"][0]), ours["leaves"]
     fig, axs = plt.subplots(2, len(keep), figsize=(1.3 * len(keep), 3.2), squeeze=False, gridspec_kw=dict(height_ratios=[1.3, 1]))

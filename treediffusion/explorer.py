@@ -16,7 +16,7 @@ import ipywidgets as W
 from .config import SAMPLERS
 from .diffusion import load_treediffusion
 from .sampling import sample
-from .core import image_grid
+from .images import image_grid
 from .tree import draw_tree
 
 # %% auto #0

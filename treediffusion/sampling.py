@@ -16,7 +16,7 @@ import torch
 from fastcore.script import call_parse
 
 from .config import DiffusionConfig, GUIDANCE_KINDS
-from .core import save_grid, image_grid
+from .images import save_grid, image_grid
 from .data import dataset_from_config, to_signed, from_signed
 from .ddim import Scheduler, NoiseSchedule, linear_betas, make_sampler, sample as ddim_sample, guided
 from .diffusion import TreeDiffusion, tree_condition_from, tree_condition, load_treediffusion

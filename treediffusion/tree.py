@@ -116,7 +116,7 @@ def draw_tree(tree: Tree, counts: dict | None = None, leaf_images: dict | None =
               leaf_labels: dict | None = None, ax=None, img_rows: int = 3):
     "Draw `tree`; `counts[id]` and `leaf_labels[id]` annotate nodes; `leaf_images[leaf]` (k×C×H×W in [0,1]) go under leaves."
     import matplotlib.pyplot as plt
-    from treediffusion.core import image_grid
+    from treediffusion.images import image_grid
     pos = tree_layout(tree); nl = len(tree.leaves)
     if ax is None: _, ax = plt.subplots(figsize=(min(1.1 * nl + 1, 14), 1.0 * (tree.depth + 1) + (2.2 if leaf_images else 0.3)))
     for n in tree.nodes:
