@@ -37,13 +37,17 @@ demo: $(BIN)/.installed-lib
 sync: $(BIN)/.installed
 	PATH=$(BIN):$$PATH bash .ci/check_sync.sh
 
+# nbdev-test (two notebooks at a time) and pytest run side by side, one thread per process, so neither waits for the
+# other's slowest item; each line says which of the two printed it, and each ends with its slowest items.
 test: $(BIN)/.installed
 	PATH=$(BIN):$$PATH bash .ci/check_sync.sh
 	$(BIN)/ruff check treediffusion --select F
 	$(BIN)/treediffusion record --check
 	$(BIN)/python tools/render_record.py --check
-	$(BIN)/nbdev-test --timing
-	$(BIN)/python -m pytest tests --durations=10
+	@set -o pipefail; export OMP_NUM_THREADS=1; \
+	( $(BIN)/nbdev-test --timing 2>&1 | sed -u 's/^/[nbdev-test] /' ) & nb=$$!; \
+	( $(BIN)/python -m pytest tests --durations=10 2>&1 | sed -u 's/^/[pytest] /' ); py=$$?; \
+	wait $$nb; nbt=$$?; echo "make test: nbdev-test exit $$nbt, pytest exit $$py"; test $$nbt -eq 0 -a $$py -eq 0
 
 # Execute every notebook's lesson cells and store the outputs (numbers and pictures for GitHub); tests/test_notebooks.py checks they are current.
 notebooks: $(BIN)/.installed
