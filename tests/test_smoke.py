@@ -1,5 +1,5 @@
 "Every module imports in a fresh process; the console command and its subcommands answer --help."
-import subprocess, sys
+import json, os, subprocess, sys
 
 import pytest
 
@@ -8,10 +8,51 @@ from conftest import ROOT, cli
 MODULES = sorted(p.stem for p in (ROOT / "treediffusion").glob("*.py") if not p.stem.startswith("_"))
 
 
-@pytest.mark.parametrize("mod", MODULES)
-def test_import_fresh_process(mod):
-    r = subprocess.run([sys.executable, "-c", f"import treediffusion.{mod}"], capture_output=True, text=True, cwd=ROOT)
+# One process loads the heavy third-party libraries once, then forks a child per module that imports only that module of
+# the package: each module must import on its own, whatever else of the package is loaded (seconds, not a torch start-up each).
+FRESH = """
+import importlib, json, os, sys, traceback
+import numpy, scipy.stats, torch, torchvision, matplotlib                  # third-party, shared; no treediffusion module is loaded yet
+assert not [m for m in sys.modules if m.startswith("treediffusion")]
+out = {}
+for mod in sys.argv[1:]:
+    r, w = os.pipe(); pid = os.fork()
+    if pid == 0:                                                            # the child: a fresh package, one module
+        os.close(r)
+        try: importlib.import_module("treediffusion." + mod); msg = ""
+        except BaseException: msg = traceback.format_exc()
+        os.write(w, msg.encode()); os._exit(0)
+    os.close(w); msg = b""
+    while chunk := os.read(r, 65536): msg += chunk
+    os.close(r); _, status = os.waitpid(pid, 0)
+    out[mod] = msg.decode() or ("" if status == 0 else f"child exited with status {status}")
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def fresh_imports() -> dict:
+    "{module: '' if `import treediffusion.MODULE` succeeds in a fresh child process, else its traceback}."
+    if not hasattr(os, "fork"):                                             # no fork (Windows): one interpreter per module
+        one = lambda m: subprocess.run([sys.executable, "-c", f"import treediffusion.{m}"], capture_output=True, text=True, cwd=ROOT)
+        return {m: "" if (r := one(m)).returncode == 0 else r.stderr for m in MODULES}
+    r = subprocess.run([sys.executable, "-c", FRESH, *MODULES], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("mod", MODULES)
+def test_import_fresh_process(mod, fresh_imports):
+    assert fresh_imports[mod] == "", fresh_imports[mod]
+
+
+def test_fresh_import_catches_a_broken_module(tmp_path):
+    "The forking check reports a module that fails on import (a planted package whose module imports a missing name)."
+    pkg = tmp_path / "treediffusion"; pkg.mkdir()
+    (pkg / "__init__.py").write_text(""); (pkg / "good.py").write_text("X = 1\n"); (pkg / "bad.py").write_text("from .good import Y\n")
+    r = subprocess.run([sys.executable, "-c", FRESH, "good", "bad"], capture_output=True, text=True, cwd=tmp_path, env=os.environ | {"PYTHONPATH": str(tmp_path)})
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    assert res["good"] == "" and "ImportError" in res["bad"] and "cannot import name 'Y'" in res["bad"]
 
 
 def test_cli_help_lists_subcommands():
