@@ -250,7 +250,7 @@ def fidelity_figure(tab: dict, path: Path, title: str = "Table 3 at demo scale")
         axis.set_major_locator(LogLocator(subs=(1, 2, 5))); axis.set_minor_locator(LogLocator(subs="all")); axis.set_minor_formatter(FormatStrFormatter(""))
     ax.xaxis.set_major_formatter(FormatStrFormatter("%g")); ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
     ax.set_xlabel("classifier FID of generations (lower is better)"); ax.set_ylabel("leaf fidelity (TV to the real class mix; lower is better)")
-    ax.set_title(f"{title}: each point a variant, mean ± std over seeds; area grows with the replica rate", fontsize=9)
+    ax.set_title(f"{title}\neach point a variant, mean ± std over seeds; its area grows with the replica rate", fontsize=9)
     ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
