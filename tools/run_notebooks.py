@@ -9,7 +9,7 @@ notebook's code or a module it imports changed after it was executed), then `nbd
     python tools/run_notebooks.py nbs/09_ddim.ipynb nbs/11_metrics.ipynb
     make notebooks                                # the same as the first line
 """
-import argparse, ast, hashlib, json, os, re, shutil, subprocess, sys, time
+import argparse, hashlib, json, os, re, shutil, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
