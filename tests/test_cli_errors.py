@@ -1,5 +1,9 @@
-"Every kind of bad input to the console command ends with one `error:` line on stderr and exit code 2, no traceback, nothing run."
-import os, pickle, re, shutil, subprocess
+"""Every kind of bad input to the console command ends with one `error:` line on stderr and exit code 2, no traceback, nothing run.
+
+One process imports torch and every subcommand's module once, then forks a child per bad input that runs the console
+command's `main` with that argv (its own stderr, its own exit code): seconds per case, not a Python and torch start-up each.
+One case also goes through the installed console script itself."""
+import json, os, pickle, re, shutil, subprocess, sys
 
 import pytest
 
@@ -61,13 +65,63 @@ KINDS = ["unknown config key", "value out of range", "missing config", "unknown 
          "truncated JSON", "image size not the tree's"]
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_bad_input_is_one_line_and_exit_2(tmp_path, kind):
-    argv, word = cases(tmp_path)[kind]
+# The driver: argv[1] a JSON {kind: argv}, argv[2] the folder the cases live in (each child's working folder).
+FORKED = """
+import json, os, sys
+import torch
+from treediffusion import cli
+for name in cli.SUBCOMMANDS: cli.subcommand(name)              # what the commands import, loaded once before any fork
+cases, tmp = json.loads(sys.argv[1]), sys.argv[2]
+out = {}
+for kind, argv in cases.items():
+    err = os.path.join(tmp, "stderr.txt"); pid = os.fork()
+    if pid == 0:                                                # the child: the console command on one bad input
+        os.chdir(tmp); fd = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC); os.dup2(fd, 2)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        try: rc = cli.main(argv)
+        except SystemExit as e: rc = e.code if isinstance(e.code, int) else 1
+        except BaseException: import traceback; traceback.print_exc(); rc = 1
+        sys.stdout.flush(); sys.stderr.flush(); os._exit(rc)
+    _, status = os.waitpid(pid, 0)
+    wrote = [f"o{i}" for i in range(1, 9) if os.path.exists(os.path.join(tmp, f"o{i}"))]     # (o7, o8: folders a run claims before it reads its input)
+    out[kind] = dict(rc=os.waitstatus_to_exitcode(status), stderr=open(err).read(), wrote=wrote, pwned=os.path.exists(os.path.join(tmp, "pwned")))
+    for w in wrote: shutil.rmtree(os.path.join(tmp, w), ignore_errors=True)
+print(json.dumps(out))
+""".replace("import json, os, sys", "import json, os, shutil, sys")
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory) -> dict:
+    "{kind: dict(rc, stderr, wrote, pwned, word)} of the console command's `main` on each bad input, each in a forked child."
+    tmp = tmp_path_factory.mktemp("bad-input"); cs = cases(tmp); todo = {k: [str(a) for a in argv] for k, (argv, _) in cs.items()}
     env = dict(os.environ); env.pop("TREEDIFFUSION_DEBUG", None)
-    r = subprocess.run(cli(*argv), capture_output=True, text=True, cwd=tmp_path, env=env)
-    lines = [l for l in r.stderr.strip().splitlines() if "error:" in l]
-    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
-    assert "Traceback" not in r.stderr and len(lines) == 1 and word in lines[0], r.stderr[-2000:]
-    assert not (tmp_path / "pwned").exists()                      # the crafted checkpoint's payload never ran
-    assert not any((tmp_path / f"o{i}").exists() for i in range(1, 7))   # nothing was trained or written
+    if not hasattr(os, "fork"):                                 # no fork (Windows): one console command per case
+        def one(argv):
+            r = subprocess.run(cli(*argv), capture_output=True, text=True, cwd=tmp, env=env)
+            return dict(rc=r.returncode, stderr=r.stderr, wrote=[f"o{i}" for i in range(1, 9) if (tmp / f"o{i}").exists()], pwned=(tmp / "pwned").exists())
+        return {k: one(a) | dict(word=cs[k][1]) for k, a in todo.items()}
+    r = subprocess.run([sys.executable, "-c", FORKED, json.dumps(todo), str(tmp)], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return {k: a | dict(word=cs[k][1]) for k, a in json.loads(r.stdout.strip().splitlines()[-1]).items()}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bad_input_is_one_line_and_exit_2(answers, kind):
+    a, word = answers[kind], answers[kind]["word"]
+    lines = [l for l in a["stderr"].strip().splitlines() if "error:" in l]
+    assert a["rc"] == 2, (a["rc"], a["stderr"][-2000:])
+    assert "Traceback" not in a["stderr"] and len(lines) == 1 and word in lines[0], a["stderr"][-2000:]
+    assert not a["pwned"]                                        # the crafted checkpoint's payload never ran
+    assert not set(a["wrote"]) & {f"o{i}" for i in range(1, 7)}, a["wrote"]     # nothing was trained or written
+
+
+def test_console_script_answers_bad_input(tmp_path):
+    "The installed `treediffusion` script itself: one line, exit 2, for a bad argument and for a config key that does not exist."
+    env = dict(os.environ); env.pop("TREEDIFFUSION_DEBUG", None)
+    cs = cases(tmp_path)
+    for kind in ("bad argument", "unknown config key"):
+        argv, word = cs[kind]
+        r = subprocess.run(cli(*argv), capture_output=True, text=True, cwd=tmp_path, env=env)
+        lines = [l for l in r.stderr.strip().splitlines() if "error:" in l]
+        assert r.returncode == 2 and "Traceback" not in r.stderr and len(lines) == 1 and word in lines[0], r.stderr[-2000:]
+        assert not (tmp_path / "o1").exists()

@@ -2,23 +2,31 @@
 import json, os, subprocess
 
 import numpy as np
+import pytest
 
 from conftest import ROOT, BIN, cli
 
 
 
 
-def test_fit_diffusion_and_sample_cli(tree_dir, tmp_path):
-    r = subprocess.run(cli("fit-diffusion", "--tree", tree_dir, "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "dm"),
-                       capture_output=True, text=True, cwd=ROOT)
+@pytest.fixture(scope="module")
+def tiny_model(tree_dir, tmp_path_factory):
+    "A TreeDiffusion trained on the tiny preset by `treediffusion fit-diffusion` on `tree_dir` (one per test module)."
+    d = tmp_path_factory.mktemp("dm") / "dm"
+    r = subprocess.run(cli("fit-diffusion", "--tree", tree_dir, "--config", ROOT / "configs/tiny.yml", "--out", d), capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
+    return d
+
+
+def test_fit_diffusion_and_sample_cli(tiny_model, tmp_path):
+    assert (tiny_model / "diffusion.pt").is_file() and (tiny_model / "treevae.pt").is_file() and (tiny_model / "config.yml").is_file()
     for mode in ("sample_all_leaves", "sample"):
-        r = subprocess.run(cli("sample", "--model", tmp_path / "dm", "--mode", mode, "--n", 3, "--out", tmp_path / "s"),
+        r = subprocess.run(cli("sample", "--model", tiny_model, "--mode", mode, "--n", 3, "--out", tmp_path / "s"),
                            capture_output=True, text=True, cwd=ROOT)
         assert r.returncode == 0, r.stderr[-2000:]
         z = np.load(tmp_path / "s" / f"{mode}.npz")
         assert z["images"].dtype == np.uint8 and len(z["images"]) == 3 and (tmp_path / "s" / f"{mode}.png").exists()
-    r = subprocess.run(cli("sample", "--model", tmp_path / "dm", "--mode", "subtree", "--node", 99, "--out", tmp_path / "s"),
+    r = subprocess.run(cli("sample", "--model", tiny_model, "--mode", "subtree", "--node", 99, "--out", tmp_path / "s"),
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode != 0 and "not in the tree" in r.stderr
 
@@ -62,7 +70,7 @@ def test_run_reuses_a_grown_tree(tree_dir, tmp_path):
     assert bad.returncode != 0 and "fit-tree" in bad.stderr
 
 
-def test_prefix_conditioning_cli(tree_dir, tmp_path):
+def test_prefix_conditioning_cli(tree_dir, tiny_model, tmp_path):
     "A model trained with diffusion.prefix_prob conditions on an internal node (`--condition prefix`) and draws every node (`--mode nodes`); a full-path model refuses."
     cfg = tmp_path / "prefix.yml"
     cfg.write_text((ROOT / "configs/tiny.yml").read_text().replace("  signal: path\n", "  signal: path\n  prefix_prob: 0.5\n"))
@@ -78,11 +86,10 @@ def test_prefix_conditioning_cli(tree_dir, tmp_path):
     r = subprocess.run(cli("sample", "--model", tmp_path / "pm", "--mode", "sample", "--n", 2, "--steps", 2, "--guidance", 1,
                            "--guidance-kind", "parent", "--out", tmp_path / "hg"), capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0 and (tmp_path / "hg/sample.png").exists(), r.stderr[-2000:]     # hierarchical guidance
-    r = subprocess.run(cli("fit-diffusion", "--tree", tree_dir, "--config", ROOT / "configs/tiny.yml", "--out", tmp_path / "full"),
-                       capture_output=True, text=True, cwd=ROOT)
-    r = subprocess.run(cli("sample", "--model", tmp_path / "full", "--mode", "subtree", "--node", 0, "--condition", "prefix", "--out", tmp_path / "s"),
+    full = tiny_model                                                     # trained on full paths only
+    r = subprocess.run(cli("sample", "--model", full, "--mode", "subtree", "--node", 0, "--condition", "prefix", "--out", tmp_path / "s"),
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "prefix_prob > 0" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
-    r = subprocess.run(cli("sample", "--model", tmp_path / "full", "--mode", "sample", "--n", 2, "--steps", 2, "--guidance", 1,
+    r = subprocess.run(cli("sample", "--model", full, "--mode", "sample", "--n", 2, "--steps", 2, "--guidance", 1,
                            "--guidance-kind", "parent", "--out", tmp_path / "s"), capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "prefix_prob > 0" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]

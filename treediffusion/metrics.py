@@ -71,16 +71,19 @@ def _trace_sqrt_sqrtm(s1, s2, eps):
     return np.trace(covmean)
 
 # %% ../nbs/11_metrics.ipynb #6ef7390f
-def _trace_sqrt_eigh(s1, s2):
-    "Tr((Σ1Σ2)^½) = Σ_i √λ_i(RᵀΣ2R) with Σ1 = RRᵀ from a symmetric eigendecomposition (R keeps Σ1's non-null directions)."
-    w, v = torch.linalg.eigh(torch.from_numpy(s1))          # torch's LAPACK: ~4× faster than NumPy's here
-    keep = w > w.max().clamp(min=0) * len(w) * torch.finfo(w.dtype).eps
-    r = v[:, keep] * w[keep].sqrt()
-    return float(torch.linalg.eigvalsh(r.T @ torch.from_numpy(s2) @ r).clamp(min=0).sqrt().sum())
+def _trace_sqrt_eigh(s1, s2, r1=None):
+    "Tr((Σ1Σ2)^½) = Σ_i √λ_i(RᵀΣ2R) with Σ1 = RRᵀ: `r1` when given (D×k), else from a symmetric eigendecomposition (R keeps Σ1's non-null directions)."
+    if r1 is None:
+        w, v = torch.linalg.eigh(torch.from_numpy(s1))          # torch's LAPACK: ~4× faster than NumPy's here
+        keep = w > w.max().clamp(min=0) * len(w) * torch.finfo(w.dtype).eps
+        r1 = v[:, keep] * w[keep].sqrt()
+    else: r1 = torch.as_tensor(r1, dtype=torch.float64)
+    return float(torch.linalg.eigvalsh(r1.T @ torch.from_numpy(s2) @ r1).clamp(min=0).sqrt().sum())
 
 # %% ../nbs/11_metrics.ipynb #b8c38a94
 def frechet_distance(mu1, sigma1, mu2, sigma2, eps: float = 1e-6,
-                     method: str = "sqrtm") -> float:   # 'sqrtm': pytorch-fid's algorithm; 'eigh': same value, faster
+                     method: str = "sqrtm",    # 'sqrtm': pytorch-fid's algorithm; 'eigh': same value, faster
+                     factor1=None) -> float:   # 'eigh' only: R (D×k) with Σ1 = RRᵀ, e.g. the centred features / √(N−1)
     "Squared Fréchet distance between N(μ1, Σ1) and N(μ2, Σ2)."
     mu1, mu2 = np.atleast_1d(as_numpy(mu1, np.float64)), np.atleast_1d(as_numpy(mu2, np.float64))
     s1, s2 = np.atleast_2d(as_numpy(sigma1, np.float64)), np.atleast_2d(as_numpy(sigma2, np.float64))
@@ -88,7 +91,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps: float = 1e-6,
         raise ValueError(f"statistics do not match: mu {mu1.shape} vs {mu2.shape}, sigma {s1.shape} vs {s2.shape}; "
                          "compare features of the same extractor.")
     if method not in ("sqrtm", "eigh"): raise ValueError(f"method must be 'sqrtm' or 'eigh', got {method!r}.")
-    tr_covmean = _trace_sqrt_sqrtm(s1, s2, eps) if method == "sqrtm" else _trace_sqrt_eigh(s1, s2)
+    tr_covmean = _trace_sqrt_sqrtm(s1, s2, eps) if method == "sqrtm" else _trace_sqrt_eigh(s1, s2, factor1)
     diff = mu1 - mu2
     return float(diff @ diff + np.trace(s1) + np.trace(s2) - 2 * tr_covmean)
 
@@ -211,4 +214,7 @@ def reference_stats(dataset_name: str, split: str, extractor: FeatureExtractor, 
 def fid_from_images(gen_images, ref_stats, extractor: FeatureExtractor, progress: bool = True, method: str = "sqrtm") -> float:
     "FID of `gen_images` against `ref_stats`: a `(mu, sigma)` pair or a path to a pytorch-fid `.npz`."
     mu, sigma = load_stats(ref_stats) if isinstance(ref_stats, (str, os.PathLike)) else ref_stats
-    return frechet_distance(*feature_stats(extractor(gen_images, progress)), mu, sigma, method=method)
+    f = extractor(gen_images, progress)
+    low_rank = method == "eigh" and len(f) <= f.shape[1]       # fewer images than dimensions: Σ1's factor is the centred features
+    return frechet_distance(*feature_stats(f), mu, sigma, method=method,
+                            factor1=(f - f.mean(0)).T / np.sqrt(len(f) - 1) if low_rank else None)
