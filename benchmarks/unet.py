@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from treediffusion.core import configure_cpu_runtime
 from treediffusion.unet import UNet, UNetConfig
+from reference import alternate     # benchmarks/reference.py: the same alternating rounds
 
 
 def diffusers_unet(cfg: UNetConfig) -> nn.Module:
@@ -66,15 +67,7 @@ def make_step(model, x, t, train: bool):
 
 def bench(models: dict, x, t, train: bool, iters: int, warmup: int, rounds: int) -> dict:
     "Median images/s per model over `rounds` alternating rounds of `iters` steps (after `warmup` steps each)."
-    steps = {k: make_step(m, x, t, train) for k, m in models.items()}
-    for s in steps.values():
-        for _ in range(warmup): s()
-    times = {k: [] for k in steps}
-    for _ in range(rounds):
-        for k, s in steps.items():
-            t0 = time.perf_counter()
-            for _ in range(iters): s()
-            times[k].append((time.perf_counter() - t0) / iters)
+    times = alternate({k: make_step(m, x, t, train) for k, m in models.items()}, iters, warmup, rounds)
     return {k: len(x) / statistics.median(v) for k, v in times.items()}
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="process-tree ch
 def long_tiny(tmp_path_factory):
     "The tiny preset with enough diffusion steps that a kill lands mid-training, a checkpoint every 4 steps."
     cfg = yaml.safe_load((ROOT / "configs/tiny.yml").read_text())
-    cfg["diffusion"].update(max_steps=160, checkpoint_every=4)
+    cfg["diffusion"].update(max_steps=48, checkpoint_every=4)
     p = tmp_path_factory.mktemp("cfg") / "tiny-long.yml"; p.write_text(yaml.safe_dump(cfg))
     return p
 
@@ -73,7 +73,7 @@ def test_killed_two_process_run_resumes_bit_for_bit(tree_dir, long_tiny, tmp_pat
     boss.send_signal(signal.SIGKILL); boss.wait()                    # the launcher only: nothing it could catch
     assert not wait_gone(cut), "workers kept running after their launcher was killed"
     step = torch.load(ck, map_location="cpu", weights_only=True)["step"]
-    assert 0 < step < 160, f"the kill landed at step {step}: raise max_steps so that it lands mid-training"
+    assert 0 < step < 48, f"the kill landed at step {step}: raise max_steps so that it lands mid-training"
 
     r = subprocess.run(two_process_run(long_tiny, tree_dir, cut), capture_output=True, text=True, cwd=ROOT)
     said = [l for l in r.stderr.splitlines() if "error:" in l]            # a worker's one-line error, above the launcher's traceback
