@@ -61,8 +61,7 @@ from treediffusion.data import to_signed
 from treediffusion.ddim import NoiseSchedule, linear_betas
 from treediffusion.diffusion import diffusion_loss, new_model, tree_condition
 from treediffusion.record import record_script, stamp
-from treediffusion.tree import node_depth
-from treediffusion.treevae import TreeVAE
+from treevae import grown      # benchmarks/treevae.py: our TreeVAE split breadth-first (leftmost shallowest leaf) to n leaves
 
 REF_CONFIG = {"fashion-mnist": "fmnist", "cifar10": "cifar10"}      # our preset -> the reference's config name
 
@@ -147,13 +146,6 @@ def reference_condition(R: dict, vae, x01, dev):
 
 
 # ---------------------------------------------------------------------------------------------------- ours
-def our_tree(cfg, n_leaves: int) -> TreeVAE:
-    "Our TreeVAE split breadth-first (leftmost shallowest leaf) until it has `n_leaves` leaves."
-    m = TreeVAE(cfg)
-    while len(m.tree.leaves) < n_leaves: m.split_leaf(min(m.tree.leaves, key=node_depth))
-    return m
-
-
 def u_lat(tv) -> int: return int(torch.tensor(tv.latent_shape).prod())
 
 
@@ -220,7 +212,7 @@ class Bench:
         self.rc = reference_configs(Path(a.reference), a.preset)
         kw = self.rc["training"]
         torch.manual_seed(0)
-        self.our_tv = our_tree(tv, a.leaves).to(self.dev)
+        self.our_tv = grown(tv, a.leaves).to(self.dev)
         self.ref_tv = reference_tree(R, kw, a.leaves).to(self.dev)
         self.our_dm = new_model(self.cfg, self.our_tv).to(self.dev)
         self.ref_dm = reference_unet(R, self.rc, not a.no_recon).to(self.dev)

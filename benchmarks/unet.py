@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from treediffusion.core import configure_cpu_runtime
 from treediffusion.unet import UNet, UNetConfig
-from reference import alternate     # benchmarks/reference.py: the same alternating rounds
+from reference import alternate, n_params     # benchmarks/reference.py: the same alternating rounds
 
 
 def diffusers_unet(cfg: UNetConfig) -> nn.Module:
@@ -47,7 +47,6 @@ class PaddedDiffusers(nn.Module):
         return out[..., p:-p, p:-p] if p else out
 
 
-def n_params(m): return sum(p.numel() for p in m.parameters())
 
 
 def make_step(model, x, t, train: bool):

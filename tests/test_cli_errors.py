@@ -67,7 +67,7 @@ KINDS = ["unknown config key", "value out of range", "missing config", "unknown 
 
 # The driver: argv[1] a JSON {kind: argv}, argv[2] the folder the cases live in (each child's working folder).
 FORKED = """
-import json, os, sys
+import json, os, shutil, sys
 import torch
 from treediffusion import cli
 for name in cli.SUBCOMMANDS: cli.subcommand(name)              # what the commands import, loaded once before any fork
@@ -87,13 +87,19 @@ for kind, argv in cases.items():
     out[kind] = dict(rc=os.waitstatus_to_exitcode(status), stderr=open(err).read(), wrote=wrote, pwned=os.path.exists(os.path.join(tmp, "pwned")))
     for w in wrote: shutil.rmtree(os.path.join(tmp, w), ignore_errors=True)
 print(json.dumps(out))
-""".replace("import json, os, sys", "import json, os, shutil, sys")
+"""
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory) -> dict:
+def bad_inputs(tmp_path_factory) -> tuple:
+    "(folder, cases): every bad input built once per module (the damaged checkpoints cost a load and a save each)."
+    tmp = tmp_path_factory.mktemp("bad-input"); return tmp, cases(tmp)
+
+
+@pytest.fixture(scope="module")
+def answers(bad_inputs) -> dict:
     "{kind: dict(rc, stderr, wrote, pwned, word)} of the console command's `main` on each bad input, each in a forked child."
-    tmp = tmp_path_factory.mktemp("bad-input"); cs = cases(tmp); todo = {k: [str(a) for a in argv] for k, (argv, _) in cs.items()}
+    tmp, cs = bad_inputs; todo = {k: [str(a) for a in argv] for k, (argv, _) in cs.items()}
     env = dict(os.environ); env.pop("TREEDIFFUSION_DEBUG", None)
     if not hasattr(os, "fork"):                                 # no fork (Windows): one console command per case
         def one(argv):
@@ -115,13 +121,13 @@ def test_bad_input_is_one_line_and_exit_2(answers, kind):
     assert not set(a["wrote"]) & {f"o{i}" for i in range(1, 7)}, a["wrote"]     # nothing was trained or written
 
 
-def test_console_script_answers_bad_input(tmp_path):
+def test_console_script_answers_bad_input(bad_inputs):
     "The installed `treediffusion` script itself: one line, exit 2, for a bad argument and for a config key that does not exist."
     env = dict(os.environ); env.pop("TREEDIFFUSION_DEBUG", None)
-    cs = cases(tmp_path)
+    tmp, cs = bad_inputs
     for kind in ("bad argument", "unknown config key"):
         argv, word = cs[kind]
-        r = subprocess.run(cli(*argv), capture_output=True, text=True, cwd=tmp_path, env=env)
+        r = subprocess.run(cli(*argv), capture_output=True, text=True, cwd=tmp, env=env)
         lines = [l for l in r.stderr.strip().splitlines() if "error:" in l]
         assert r.returncode == 2 and "Traceback" not in r.stderr and len(lines) == 1 and word in lines[0], r.stderr[-2000:]
-        assert not (tmp_path / "o1").exists()
+        assert not (tmp / "o1").exists()
