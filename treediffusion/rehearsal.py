@@ -25,10 +25,10 @@ def rehearsal_config(cfg: ExperimentConfig, root) -> ExperimentConfig:
     one = lambda v: min(v, 1)
     g = replace(cfg.growth, n_leaves=min(cfg.growth.n_leaves, 3), epochs=1, epochs_smalltree=1, epochs_intermediate=one(cfg.growth.epochs_intermediate),
                 intermediate_every=1, epochs_finetune=one(cfg.growth.epochs_finetune), min_leaf_samples=0, prune_threshold=0.0)
-    d = replace(cfg.diffusion, batch_size=4, max_steps=3, warmup_steps=1, checkpoint_every=3, sample_steps=2,
+    d = replace(cfg.diffusion, batch_size=2, max_steps=2, warmup_steps=1, checkpoint_every=2, sample_steps=1,
                 tree_pass_batches=min(cfg.diffusion.tree_pass_batches, 2))
     e = replace(cfg.eval, n_samples=4, n_all_leaves=2, classifier_arch="small_resnet", classifier_epochs=1, inception_fid_method="eigh",
-                sample_steps=2 if cfg.eval.sample_steps else None, inception_weights="random" if cfg.eval.inception else None)
+                sample_steps=1 if cfg.eval.sample_steps else None, inception_weights="random" if cfg.eval.inception else None)
     data = replace(cfg.data, root=str(Path(root) / "data"), image_size=None, n_train=64, n_test=32, batch_size=8, allow_subset=True)
     return replace(cfg, name=cfg.name + "-rehearsal", seeds=[cfg.seed], device="cpu", data=data, growth=g, diffusion=d, eval=e)
 
