@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PRESET ?= configs/demo.yml
 # make demo trains the diffusion stage as 2 data-parallel one-thread processes (faster than 2 threads in one on 2 cores)
 DEMO_PROCESSES ?= 2
-# make test runs the slowest notebook (the paper presets rehearsed at smoke scale) and then pytest, beside the other notebooks
+# make test starts the slowest notebook (the paper presets rehearsed at smoke scale) first, beside the other notebooks and pytest
 LONGEST_NB := 12a_paper_artefacts.ipynb
 # CPU hygiene measured on the 2-core machines (see DEVELOPERS notes): no OpenMP busy-wait, no glibc trimming in loops.
 export OMP_WAIT_POLICY ?= PASSIVE
@@ -39,19 +39,19 @@ demo: $(BIN)/.installed-lib
 sync: $(BIN)/.installed
 	PATH=$(BIN):$$PATH bash .ci/check_sync.sh
 
-# Two streams side by side, one thread per process, so both cores stay busy to the end: the slowest notebook (the paper
-# presets rehearsed at smoke scale) then pytest, and beside them the other notebooks one at a time; each line says which
-# stream printed it, and each ends with its slowest items.
+# Three streams side by side, one thread per process: the slowest notebook (started first, so it is not the last to
+# start), the other notebooks one at a time, and pytest; each line says which stream printed it, and each ends with its
+# slowest items.
 test: $(BIN)/.installed
 	PATH=$(BIN):$$PATH bash .ci/check_sync.sh
 	$(BIN)/ruff check treediffusion --select F
 	$(BIN)/treediffusion record --check
 	$(BIN)/python tools/render_record.py --check
 	@set -o pipefail; export OMP_NUM_THREADS=1; \
+	( $(BIN)/nbdev-test --timing nbs/$(LONGEST_NB) 2>&1 | sed -u 's/^/[nbdev-test $(LONGEST_NB)] /' ) & long=$$!; \
 	( $(BIN)/nbdev-test --timing --n-workers 1 --skip-file-glob '$(LONGEST_NB)' 2>&1 | sed -u 's/^/[nbdev-test] /' ) & nb=$$!; \
-	( $(BIN)/nbdev-test --timing nbs/$(LONGEST_NB) 2>&1 | sed -u 's/^/[nbdev-test $(LONGEST_NB)] /' ); lt=$$?; \
 	( $(BIN)/python -m pytest tests --durations=10 2>&1 | sed -u 's/^/[pytest] /' ); py=$$?; \
-	wait $$nb; nbt=$$?; echo "make test: nbdev-test exit $$lt (its longest notebook) and $$nbt (the others), pytest exit $$py"; \
+	wait $$long; lt=$$?; wait $$nb; nbt=$$?; echo "make test: nbdev-test exit $$lt (its longest notebook) and $$nbt (the others), pytest exit $$py"; \
 	test $$lt -eq 0 -a $$nbt -eq 0 -a $$py -eq 0
 
 # Execute every notebook's lesson cells and store the outputs (numbers and pictures for GitHub); tests/test_notebooks.py checks they are current.

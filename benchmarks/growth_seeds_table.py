@@ -17,7 +17,7 @@ KEYS = ("nmi", "ari", "acc", "dendrogram_purity", "leaf_purity")
 
 def run_row(d: Path) -> dict:
     from treediffusion.config import load_config
-    from treediffusion.core import load_checkpoint
+    from treediffusion.checkpoint import load_checkpoint
     from treediffusion.data import dataset_from_config
     from treediffusion.treevae import predict_leaf_probs
     from treediffusion.treevae import load_treevae

@@ -7,7 +7,7 @@ import torch
 from conftest import ROOT, Payload
 from treediffusion.classifier import load_classifier
 from treediffusion.config import load_config
-from treediffusion.core import CheckpointError
+from treediffusion.checkpoint import CheckpointError
 from treediffusion.diffusion import export_model, load_treediffusion, resume_training
 from treediffusion.growth import start_growth
 from treediffusion.metrics import load_inception_state
@@ -51,7 +51,7 @@ def test_the_payload_is_real(tmp_path):
 
 
 def test_no_unsafe_load_anywhere():
-    "No library module, notebook, benchmark or tool unpickles arbitrary objects (00_core's lesson shows the danger on purpose)."
+    "No library module, notebook, benchmark or tool unpickles arbitrary objects (00c_checkpoint's lesson shows the danger on purpose)."
     files = [*ROOT.glob("treediffusion/*.py"), *ROOT.glob("nbs/*.ipynb"), *ROOT.glob("benchmarks/*.py"), *ROOT.glob("tools/*.py")]
-    bad = [str(f.relative_to(ROOT)) for f in files if f.name != "00_core.ipynb" and "weights_only=False" in f.read_text()]
-    assert files and not bad, f"weights_only=False in {bad}: use treediffusion.core.load_checkpoint"
+    bad = [str(f.relative_to(ROOT)) for f in files if f.name != "00c_checkpoint.ipynb" and "weights_only=False" in f.read_text()]
+    assert files and not bad, f"weights_only=False in {bad}: use treediffusion.checkpoint.load_checkpoint"

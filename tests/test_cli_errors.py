@@ -8,7 +8,7 @@ import json, os, pickle, re, shutil, subprocess, sys
 import pytest
 
 from conftest import ROOT, Payload, cli
-from treediffusion.core import load_checkpoint, save_checkpoint
+from treediffusion.checkpoint import load_checkpoint, save_checkpoint
 
 
 def cases(tmp):

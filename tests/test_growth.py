@@ -7,7 +7,7 @@ import torch
 from conftest import ROOT
 import treediffusion.growth as G
 from treediffusion.config import load_config
-from treediffusion.core import load_checkpoint
+from treediffusion.checkpoint import load_checkpoint
 from treediffusion.data import dataset_from_config
 
 

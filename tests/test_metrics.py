@@ -7,7 +7,7 @@ import torch
 from pytorch_fid.fid_score import calculate_frechet_distance
 
 from conftest import ROOT
-from treediffusion.core import save_checkpoint
+from treediffusion.checkpoint import save_checkpoint
 from treediffusion.data import load_dataset
 from treediffusion.metrics import (FID_WEIGHTS_FILE, WEIGHTS_ENV, InceptionFeatures, feature_stats, fid_from_images, frechet_distance,
                                    load_stats, reference_stats, stats_path, to_uint8, to_uint8_rgb)

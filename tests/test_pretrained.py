@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from conftest import ROOT, cli
-from treediffusion.core import DIGEST_KEY
+from treediffusion.checkpoint import DIGEST_KEY
 from treediffusion.diffusion import load_treediffusion
 from treediffusion.sampling import sample
 

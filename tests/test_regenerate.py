@@ -27,7 +27,7 @@ def test_regenerate_tiny_table(tmp_path):
     assert sum(l.startswith("done ") for l in lines) == 3
     # --reseal: a model exported before checkpoints carried their digest gets one; its tensors stay as they were
     import torch
-    from treediffusion.core import DIGEST_KEY, load_checkpoint
+    from treediffusion.checkpoint import DIGEST_KEY, load_checkpoint
     model = tmp_path / "dest/pretrained/tiny"
     before = load_checkpoint(model / "diffusion.pt")
     for f in ("diffusion.pt", "treevae.pt"):

@@ -7,7 +7,7 @@ import torch
 from conftest import ROOT, cli
 from treediffusion.config import load_config
 from treediffusion.treevae import TreeVAE, save_treevae, load_treevae
-from treediffusion.core import CheckpointError
+from treediffusion.checkpoint import CheckpointError
 
 import pytest
 

@@ -149,7 +149,7 @@ def export(run_dir: Path, name: str, dest: Path = ROOT):
 
 def reseal(name: str, dest: Path = ROOT):
     "Write an exported model's checkpoints again in today's format (with the digest `load_checkpoint` checks), tensors unchanged; `exported.json` keeps its source and export commit and gains `resealed`."
-    from treediffusion.core import load_checkpoint, save_checkpoint
+    from treediffusion.checkpoint import load_checkpoint, save_checkpoint
     import hashlib
     out = dest / "pretrained" / name; x = json.loads((out / "exported.json").read_text())
     at = stamp({})                                        # the code that reseals, taken before the files change

@@ -16,7 +16,8 @@ from torch import nn
 from torchvision.models import resnet50
 from tqdm.auto import tqdm
 
-from .core import default_device, load_checkpoint, save_checkpoint, as_numpy, state_dict_sha256
+from .core import default_device, as_numpy
+from .checkpoint import load_checkpoint, save_checkpoint, state_dict_sha256
 from .data import load_dataset
 from .metrics import FeatureExtractor, to_uint8
 

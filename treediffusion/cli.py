@@ -86,7 +86,7 @@ def light_command(name: str):
 # %% ../nbs/90_cli.ipynb #0bc80f00
 def user_errors() -> tuple:
     "The exceptions that mean bad input — one line naming the fix, exit 2 — rather than a bug (a `ConfigError` is a ValueError)."
-    from treediffusion.core import CheckpointError
+    from treediffusion.checkpoint import CheckpointError
     return (ValueError, CheckpointError, FileNotFoundError, PermissionError)
 
 # %% ../nbs/90_cli.ipynb #c14f7d51

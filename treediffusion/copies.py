@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .core import atomic_write
+from .checkpoint import atomic_write
 
 from .images import save_grid
 from .metrics import FeatureExtractor, to_uint8

@@ -1,5 +1,4 @@
-"""Seeding, device choice, CPU runtime hygiene, worker processes and atomic checkpoints shared by every
-stage.
+"""Seeding, device choice, CPU runtime hygiene and worker processes shared by every stage.
 
 Docs: https://treediffusion.github.io/treediffusion/core.html.md"""
 
@@ -7,17 +6,15 @@ Docs: https://treediffusion.github.io/treediffusion/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #1f7a589f
 from __future__ import annotations
-import ctypes, hashlib, json, os, pickle, random, tempfile, threading, time
+import ctypes, os, random, threading, time
 from pathlib import Path
 
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['LAUNCHER_ENV', 'DIGEST_KEY', 'set_seed', 'rng_state', 'set_rng_state', 'as_numpy', 'usable_device', 'default_device',
-           'configure_cpu_runtime', 'rank', 'alive', 'follow_launcher', 'die_with_parent', 'CheckpointError',
-           'stale_temps', 'atomic_write', 'payload_sha256', 'save_checkpoint', 'load_checkpoint', 'read_json',
-           'state_dict_sha256']
+__all__ = ['LAUNCHER_ENV', 'set_seed', 'rng_state', 'set_rng_state', 'as_numpy', 'usable_device', 'default_device',
+           'configure_cpu_runtime', 'rank', 'alive', 'follow_launcher', 'die_with_parent']
 
 # %% ../nbs/00_core.ipynb #607aabe7
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -110,101 +107,5 @@ def die_with_parent():
     try: ctypes.CDLL(None, use_errno=True).prctl(1, 9)          # PR_SET_PDEATHSIG, SIGKILL
     except (OSError, AttributeError): pass                        # not Linux: the workers' watchers still stop them
 
-# %% ../nbs/00_core.ipynb #baa52497
-class CheckpointError(RuntimeError):
-    "A checkpoint is missing, unreadable, or does not match the model it is loaded into."
-
-# %% ../nbs/00_core.ipynb #fe530224
-def stale_temps(path) -> list:
-    "Temp files of earlier writes of `path` whose writing process is gone (killed mid-write): `.NAME.PID.*.tmp` beside it."
-    path, out = Path(path), []
-    for f in path.parent.glob(f".{path.name}.*.tmp"):
-        pid = f.name[len(path.name) + 2:].split(".")[0]
-        if not pid.isdigit(): out.append(f); continue                 # a leftover from before temps carried their writer's pid
-        try: os.kill(int(pid), 0)
-        except ProcessLookupError: out.append(f)                       # its writer is dead: nothing will ever finish it
-        except PermissionError: pass                                   # alive, another user's
-    return out
-
-def atomic_write(path, write) -> Path:
-    "Call `write(f)` on a temp file beside `path`, fsync it, then `os.replace` it onto `path` (nothing half-written survives; a killed write's temp is removed by the next)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    for f in stale_temps(path): f.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f); f.flush(); os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
-
-# %% ../nbs/00_core.ipynb #5a6b0535
-DIGEST_KEY = "payload_sha256"
-
-def payload_sha256(obj) -> str:
-    "SHA-256 of a checkpoint's contents: every tensor's dtype, shape and bytes and every other value's repr, dict keys in sorted order."
-    h = hashlib.sha256()
-    def walk(x):
-        if isinstance(x, torch.Tensor):
-            t = x.detach().cpu().contiguous().reshape(-1)
-            h.update(f"T{t.dtype}{tuple(x.shape)}".encode()); h.update(t.view(torch.uint8).numpy().tobytes())
-        elif isinstance(x, dict):
-            h.update(b"{")
-            for k in sorted(x, key=repr): h.update(repr(k).encode() + b":"); walk(x[k])
-            h.update(b"}")
-        elif isinstance(x, (list, tuple)):
-            h.update(b"[")
-            for v in x: walk(v)
-            h.update(b"]")
-        else: h.update(repr(x).encode() + b";")
-    walk(obj)
-    return h.hexdigest()
-
-def save_checkpoint(obj, path) -> Path:
-    "`torch.save(obj)` to `path` atomically (see `atomic_write`); a dict carries the SHA-256 of its contents, checked at load."
-    if isinstance(obj, dict):
-        obj = {k: v for k, v in obj.items() if k != DIGEST_KEY}; obj[DIGEST_KEY] = payload_sha256(obj)
-    return atomic_write(path, lambda f: torch.save(obj, f))
-
-
-# %% ../nbs/00_core.ipynb #58831494
-def load_checkpoint(path, map_location="cpu", weights_only: bool = True):
-    "Load a checkpoint written by `save_checkpoint` (tensors and plain data only: it never runs code from the file; its digest checked), raising `CheckpointError` with the fix."
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"No checkpoint at '{path}'. Train first (see `treediffusion --help`) or pass the right path.")
-    try: ck = torch.load(path, map_location=map_location, weights_only=weights_only)
-    except pickle.UnpicklingError as e:
-        if "allowed global" not in str(e):          # torch names the refused global; anything else is a damaged file
-            raise CheckpointError(f"Checkpoint '{path}' is corrupted or not a torch checkpoint (unpickling failed). "
-                                  "Delete it and re-run the command that wrote it; runs resume from the last good checkpoint.") from e
-        raise CheckpointError(f"Refusing to load '{path}': it holds Python objects other than tensors and plain data, and unpickling "
-                              "them could run code from the file. Load model folders only from sources you trust.") from e
-    except Exception as e:
-        raise CheckpointError(f"Checkpoint '{path}' is corrupted or not a torch checkpoint ({type(e).__name__}: {e}). "
-                              "Delete it and re-run the command that wrote it; runs resume from the last good checkpoint.") from e
-    if isinstance(ck, dict) and DIGEST_KEY in ck and payload_sha256({k: v for k, v in ck.items() if k != DIGEST_KEY}) != ck.pop(DIGEST_KEY):
-        raise CheckpointError(f"Checkpoint '{path}' is damaged: its contents do not match the SHA-256 written with them (a flipped bit or a "
-                              "bad copy). Copy it again from its source, or delete it and re-run the command that wrote it.")
-    return ck
-
-
-# %% ../nbs/00_core.ipynb #e74d4769
-def read_json(path):
-    "The JSON value in `path`; a missing, cut-off or corrupt file is a `CheckpointError` naming the file and the fix."
-    path = Path(path)
-    if not path.is_file(): raise CheckpointError(f"no file {path}: run the command that writes it first")
-    try: return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise CheckpointError(f"{path} is not valid JSON ({type(e).__name__}: {e}): it was cut off or edited; "
-                              "run the command that wrote it again, or remove it") from None
-
-# %% ../nbs/00_core.ipynb #d3706af0
-def state_dict_sha256(module: torch.nn.Module, sort: bool = False, prefix: bytes = b"") -> str:
-    "SHA-256 hex digest of `prefix`, then every state-dict entry's name and exact tensor bytes (in state-dict order, or sorted by name)."
-    h = hashlib.sha256(prefix); items = module.state_dict().items()
-    for k, v in (sorted(items) if sort else items):
-        h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()
+# %% ../nbs/00_core.ipynb #a42e00b5
+from .checkpoint import atomic_write, load_checkpoint  # noqa: F401 (the names the reproduction's probes import from here)

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 
 from .config import DATASET_NAMES, DataConfig
-from .core import atomic_write
+from .checkpoint import atomic_write
 
 # %% auto #0
 __all__ = ['NPM_SOURCES', 'CLASSES', 'ImageDataset', 'to_unit', 'to_signed', 'from_signed', 'pad_to', 'ImageTransform',

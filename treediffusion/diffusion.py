@@ -22,10 +22,11 @@ from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
 from .config import claim_output, holds_outputs, ConfigError, DataConfig, DiffusionConfig, ExperimentConfig, load_config, save_config, to_dict, from_dict
-from .core import (rank, save_checkpoint, atomic_write, load_checkpoint, CheckpointError, default_device, set_seed, state_dict_sha256,
-                                configure_cpu_runtime, rng_state, set_rng_state, follow_launcher)
+from .core import rank, default_device, set_seed, configure_cpu_runtime, rng_state, set_rng_state, follow_launcher
+from .checkpoint import save_checkpoint, atomic_write, load_checkpoint, CheckpointError, state_dict_sha256
 from .data import dataset_from_config, to_signed
 from .ddim import NoiseSchedule, linear_betas
+from .stacked import stacked_posterior
 from .path_encoder import PathEncoder, PathBatch, path_batch, random_prefixes
 from .treevae import TreeVAE, TreeVAEOutput, leaf_matrix, load_treevae, sample_leaves, treevae_state
 from .unet import UNet
@@ -68,7 +69,7 @@ def tree_condition_from(treevae: TreeVAE, z: dict, probs: dict, leaves: torch.Te
 def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None, generator=None, decode: bool = True):
     "Posterior (`x01`) or prior (`n`) pass, a leaf per sample (l ~ π unless `leaves` is given), then `tree_condition_from`."
     treevae.eval()
-    z, probs = treevae.posterior(x01, generator=generator) if x01 is not None else treevae.prior(n, generator=generator)
+    z, probs = stacked_posterior(treevae)(x01, generator=generator) if x01 is not None else treevae.prior(n, generator=generator)
     if leaves is None:
         L = treevae.tree.leaves
         leaves = sample_leaves(TreeVAEOutput(L, leaf_matrix(probs, L), probs, z), generator)
@@ -79,7 +80,7 @@ def tree_condition(treevae: TreeVAE, x01=None, n: int | None = None, leaves=None
 def tree_conditions(treevae: TreeVAE, x01, k: int = 1, generator=None, decode: bool = True) -> list:
     "`tree_condition` for `k` equal consecutive batches of `x01` from ONE TreeVAE pass: [(PathBatch, recon), ...]."
     treevae.eval()
-    z, probs = treevae.posterior(x01, generator=generator)
+    z, probs = stacked_posterior(treevae)(x01, generator=generator)     # the frozen pass, a depth per op (notebook 04b): what posterior returns
     L = treevae.tree.leaves
     leaves = sample_leaves(TreeVAEOutput(L, leaf_matrix(probs, L), probs, z), generator)
     out = []

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from .config import ExperimentConfig
-from .core import load_checkpoint
+from .checkpoint import load_checkpoint
 from .images import save_grid
 from .data import dataset_from_config
 from .diffusion import load_treediffusion

@@ -13,7 +13,8 @@ from pathlib import Path
 from fastcore.script import call_parse
 
 from .config import claim_output, holds_outputs, ExperimentConfig, load_config, save_config
-from .core import configure_cpu_runtime, die_with_parent, read_json, LAUNCHER_ENV
+from .core import configure_cpu_runtime, die_with_parent, LAUNCHER_ENV
+from .checkpoint import read_json
 from .diffusion import check_shapes, fit_diffusion, load_treediffusion
 from .data import dataset_from_config
 from .treevae import load_treevae

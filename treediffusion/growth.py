@@ -16,7 +16,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .config import ExperimentConfig, GrowthConfig, save_config, to_dict
-from .core import save_checkpoint, load_checkpoint, atomic_write, rng_state, set_rng_state
+from .core import rng_state, set_rng_state
+from .checkpoint import save_checkpoint, load_checkpoint, atomic_write
 from .tree import node_depth, parent_of, tree_from_json, draw_tree
 from .treevae import predict_leaf_probs, TreeVAE, kl_normal, kl_bernoulli, precision_weighted, load_treevae_state, treevae_state, reparameterize, branch_prob, infonce_decisions
 from .augment import training_views

@@ -20,7 +20,9 @@ from torch import nn
 from torchvision.models import inception_v3
 from tqdm.auto import tqdm
 
-from .core import default_device, atomic_write, as_numpy
+from .core import default_device, as_numpy
+
+from .checkpoint import atomic_write
 from .data import load_dataset
 
 # %% auto #0

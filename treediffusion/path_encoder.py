@@ -1,5 +1,5 @@
-r"""The conditioning signal of TreeDiffusion: $y_l=\sum_{i\in\mathcal
-P_l}\big(f_{\text{embed}}(z_i)+f_{\text{node}}(i)\big)$, batched over paths of different lengths
+"""The conditioning signal of TreeDiffusion: y_l = Σ_{i ∈ path(l)} (f_embed(z_i) + f_node(i)), batched over paths of
+different lengths
 with `index_add`, plus the flat baselines (leaf index, leaf embedding, both) and a learned null
 condition for classifier-free guidance.
 

@@ -14,7 +14,8 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import PRESETS, load_config, to_dict
-from .core import atomic_write, rank, read_json
+from .core import rank
+from .checkpoint import atomic_write, read_json
 from fastcore.script import call_parse
 
 # %% auto #0

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 from .config import TreeVAEConfig, from_dict, to_dict
-from .core import save_checkpoint, load_checkpoint, CheckpointError
+from .checkpoint import save_checkpoint, load_checkpoint, CheckpointError
 from .data import check_images
 from .tree import Tree, node_depth, parent_of, is_left, tree_to_json, tree_from_json
 
