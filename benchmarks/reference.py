@@ -262,7 +262,8 @@ class Bench:
                 with torch.inference_mode(): ref.decoder(x, t, low_res=ref_recon, z=z)
             return dict(ours=s_ours, reference=s_ref)
         ours.train(); ref.train()
-        o_opt, r_opt = torch.optim.Adam(ours.parameters(), lr=d.lr), torch.optim.Adam(ref.decoder.parameters(), lr=d.lr)
+        o_opt = torch.optim.Adam(ours.parameters(), lr=d.lr, foreach=True)       # each code's optimiser as its training builds it
+        r_opt = torch.optim.Adam(ref.decoder.parameters(), lr=d.lr)
         def s_ours():                        # diffusion_loss + optimizer_step of treediffusion/diffusion.py, without EMA
             loss = diffusion_loss(ours, self.sch, x01, pb, recon, d)
             o_opt.zero_grad(set_to_none=True); loss.backward()
@@ -288,7 +289,7 @@ class Bench:
             torch.manual_seed(2); x = training_views(self.cfg.treevae)(x).detach()
         ours, ref, g = self.our_tv, self.ref_tv, self.cfg.growth
         ours.train(); ref.train(); ref.alpha = torch.tensor(self.alpha)
-        o_opt = torch.optim.Adam(ours.parameters(), lr=g.lr, weight_decay=g.weight_decay)
+        o_opt = torch.optim.Adam(ours.parameters(), lr=g.lr, weight_decay=g.weight_decay, foreach=True)   # as growth builds it
         r_opt = torch.optim.Adam(ref.parameters(), lr=self.rc["training"]["lr"], weight_decay=self.rc["training"]["weight_decay"])
         def l_ours(): return ours(x, kl_weight=self.alpha).loss
         def l_ref():                         # train_one_epoch's loss

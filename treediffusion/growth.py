@@ -60,7 +60,7 @@ def train_phase(model, images, loss_fn, params, epochs: int, g: GrowthConfig, ba
     "Train `params` for `epochs` epochs; `train_modules` (default: the whole model) are put in train mode, the rest eval."
     if epochs <= 0 or len(images) == 0: return []
     params = [p for p in params if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=g.lr, weight_decay=g.weight_decay)
+    opt = torch.optim.Adam(params, lr=g.lr, weight_decay=g.weight_decay, foreach=True)   # over lists: same numbers, fewer ops (notebook 10)
     sched = torch.optim.lr_scheduler.StepLR(opt, g.lr_step, g.lr_gamma)
     hist, step, dev, start = [], 0, model.device, 0
     if progress is not None:        # an interrupted run's mid-phase checkpoint: continue after its last finished epoch
