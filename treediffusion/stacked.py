@@ -10,16 +10,18 @@ from __future__ import annotations
 import copy
 from functools import reduce
 
+from fastcore.basics import patch
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval, fuse_linear_bn_eval
 
 from .tree import is_left, node_depth, parent_of
-from .treevae import EPS, Residual, TreeVAE
+from .treevae import EPS, Residual, TreeVAE, precision_weighted
 
 # %% auto #0
-__all__ = ['Stacked', 'stack_modules', 'fused', 'paired', 'stack_gaussians', 'stack_routers', 'StackedPosterior',
+__all__ = ['Stacked', 'fused', 'paired', 'stack_modules', 'stack_gaussians', 'stack_routers', 'StackedPosterior',
            'stacked_posterior']
 
 # %% ../nbs/04b_stacked.ipynb #9970d0d3
@@ -38,75 +40,6 @@ class Stacked:
         if self.kind == "chan": return x
         if self.kind == "shared": return x.repeat(1, n, *[1] * (x.dim() - 2))
         return x.transpose(0, 1).reshape(x.shape[1], n * x.shape[2], *x.shape[3:])
-
-# %% ../nbs/04b_stacked.ipynb #2ef733ac
-def _same(mods, *attrs):
-    "The first of `mods`, after checking they are all of its type and agree on `attrs`."
-    m0 = mods[0]
-    if any(type(m) is not type(m0) for m in mods): raise TypeError(f"cannot stack {sorted({type(m).__name__ for m in mods})}")
-    for a in attrs:
-        if any(getattr(m, a) != getattr(m0, a) for m in mods): raise ValueError(f"cannot stack {type(m0).__name__}s with different {a}")
-    return m0
-
-def _affine(mods):
-    "Eval-mode BatchNorm as x·scale + shift per channel, the nodes' channels one after another."
-    m0 = _same(mods, "eps", "affine")
-    inv = torch.cat([1 / torch.sqrt(m.running_var + m.eps) for m in mods])
-    w = torch.cat([m.weight for m in mods]) if m0.affine else torch.ones_like(inv)
-    b = torch.cat([m.bias for m in mods]) if m0.affine else torch.zeros_like(inv)
-    scale = w * inv
-    return scale, b - torch.cat([m.running_mean for m in mods]) * scale
-
-# %% ../nbs/04b_stacked.ipynb #54e9d0a6
-def stack_modules(mods: list) -> callable:
-    "One function computing every module of `mods` (same structure, eval mode) on a `Stacked` input, one op per layer."
-    m0, n = mods[0], len(mods)
-    if isinstance(m0, nn.Sequential):
-        _same(mods); fs = [stack_modules([m[i] for m in mods]) for i in range(len(m0))]
-        return lambda v: reduce(lambda a, f: f(a), fs, v)
-    if isinstance(m0, Residual):
-        _same(mods); body = stack_modules([m.body for m in mods])
-        def res(v):
-            y = body(v)
-            return Stacked(y.chan() + v.chan(), "chan", n) if y.kind == "chan" else Stacked(y.node() + v.node(), "node", n)
-        return res
-    if isinstance(m0, nn.Conv2d):
-        _same(mods, "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode")
-        if m0.groups != 1 or m0.padding_mode != "zeros": raise ValueError("only plain zero-padded convolutions stack")
-        W, b = torch.cat([m.weight for m in mods]), torch.cat([m.bias for m in mods]) if m0.bias is not None else None
-        kw = dict(stride=m0.stride, padding=m0.padding, dilation=m0.dilation)
-        def conv(v):
-            if v.kind == "shared": return Stacked(F.conv2d(v.x, W, b, **kw), "chan", n)       # one input: outputs side by side
-            return Stacked(F.conv2d(v.chan(), W, b, groups=n, **kw), "chan", n)               # one group per node
-        return conv
-    if isinstance(m0, nn.BatchNorm2d):
-        scale, shift = (t.view(1, -1, 1, 1) for t in _affine(mods))
-        return lambda v: Stacked(torch.addcmul(shift, v.chan(), scale), "chan", n)
-    if isinstance(m0, nn.BatchNorm1d):
-        scale, shift = (t.view(n, 1, -1) for t in _affine(mods))
-        return lambda v: Stacked(torch.addcmul(shift, v.node(), scale), "node", n)
-    if isinstance(m0, nn.Linear):
-        _same(mods, "in_features", "out_features")
-        Wt, Wcat = torch.stack([m.weight for m in mods]).transpose(1, 2), torch.cat([m.weight for m in mods])   # n×in×out, (n·out)×in
-        b = torch.stack([m.bias for m in mods]).unsqueeze(1) if m0.bias is not None else None
-        def lin(v):
-            if v.kind == "shared":
-                y = F.linear(v.x, Wcat, None if b is None else b.flatten())
-                return Stacked(y.view(y.shape[0], n, -1).transpose(0, 1), "node", n)
-            return Stacked(torch.bmm(v.node(), Wt) if b is None else torch.baddbmm(b, v.node(), Wt), "node", n)
-        return lin
-    if isinstance(m0, nn.Flatten):
-        if any((m.start_dim, m.end_dim) != (1, -1) for m in mods): raise ValueError("only Flatten(1, -1) stacks")
-        def flat(v):
-            if v.kind == "shared": return Stacked(v.x.flatten(1), "shared", n)
-            if v.kind == "chan": return Stacked(v.x.view(v.x.shape[0], n, -1).transpose(0, 1), "node", n)
-            return Stacked(v.x.flatten(2), "node", n)
-        return flat
-    if isinstance(m0, (nn.Dropout, nn.Identity)): return lambda v: v                     # eval mode: the identity
-    if isinstance(m0, (nn.SiLU, nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.Tanh, nn.GELU)):
-        _same(mods, *(("negative_slope",) if isinstance(m0, nn.LeakyReLU) else ()))
-        return lambda v: Stacked(m0(v.x), v.kind, n)
-    raise TypeError(f"no stacked form for {type(m0).__name__}: stack_modules knows the layers of the TreeVAE's heads and routers")
 
 # %% ../nbs/04b_stacked.ipynb #e5ee452d
 def fused(m: nn.Module) -> nn.Module:
@@ -128,10 +61,66 @@ def paired(mu: nn.Module, var: nn.Module) -> nn.Module:
     else: both.out_features *= 2
     return both
 
+# %% ../nbs/04b_stacked.ipynb #2ef733ac
+def _same(mods, *attrs):
+    "The first of `mods`, after checking they are all of its type and agree on `attrs`."
+    m0 = mods[0]
+    if any(type(m) is not type(m0) for m in mods): raise TypeError(f"cannot stack {sorted({type(m).__name__ for m in mods})}")
+    for a in attrs:
+        if any(getattr(m, a) != getattr(m0, a) for m in mods): raise ValueError(f"cannot stack {type(m0).__name__}s with different {a}")
+    return m0
+
+# %% ../nbs/04b_stacked.ipynb #54e9d0a6
+def stack_modules(mods: list) -> callable:
+    "One function computing every module of `mods` (same structure, eval mode) on a `Stacked` input, one op per layer, BatchNorm folded."
+    m0, n = mods[0], len(mods)
+    if isinstance(m0, nn.Sequential):
+        _same(mods); mods = [fused(m) for m in mods]                    # each BatchNorm folded into the layer before it
+        fs = [stack_modules([m[i] for m in mods]) for i in range(len(mods[0]))]
+        return lambda v: reduce(lambda a, f: f(a), fs, v)
+    if isinstance(m0, Residual):
+        _same(mods); body = stack_modules([m.body for m in mods])
+        def res(v):
+            y = body(v)
+            return Stacked(y.chan() + v.chan(), "chan", n) if y.kind == "chan" else Stacked(y.node() + v.node(), "node", n)
+        return res
+    if isinstance(m0, nn.Conv2d):
+        _same(mods, "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode")
+        if m0.groups != 1 or m0.padding_mode != "zeros": raise ValueError("only plain zero-padded convolutions stack")
+        W, b = torch.cat([m.weight for m in mods]), torch.cat([m.bias for m in mods]) if m0.bias is not None else None
+        kw = dict(stride=m0.stride, padding=m0.padding, dilation=m0.dilation)
+        def conv(v):
+            if v.kind == "shared": return Stacked(F.conv2d(v.x, W, b, **kw), "chan", n)       # one input: outputs side by side
+            return Stacked(F.conv2d(v.chan(), W, b, groups=n, **kw), "chan", n)               # one group per node
+        return conv
+    if isinstance(m0, nn.Linear):
+        _same(mods, "in_features", "out_features")
+        Wt, Wcat = torch.stack([m.weight for m in mods]).transpose(1, 2), torch.cat([m.weight for m in mods])   # n×in×out, (n·out)×in
+        b = torch.stack([m.bias for m in mods]).unsqueeze(1) if m0.bias is not None else None
+        def lin(v):
+            if v.kind == "shared":
+                y = F.linear(v.x, Wcat, None if b is None else b.flatten())
+                return Stacked(y.view(y.shape[0], n, -1).transpose(0, 1), "node", n)
+            return Stacked(torch.bmm(v.node(), Wt) if b is None else torch.baddbmm(b, v.node(), Wt), "node", n)
+        return lin
+    if isinstance(m0, nn.Flatten):
+        if any((m.start_dim, m.end_dim) != (1, -1) for m in mods): raise ValueError("only Flatten(1, -1) stacks")
+        def flat(v):
+            if v.kind == "shared": return Stacked(v.x.flatten(1), "shared", n)
+            if v.kind == "chan": return Stacked(v.x.view(v.x.shape[0], n, -1).transpose(0, 1), "node", n)
+            return Stacked(v.x.flatten(2), "node", n)
+        return flat
+    if isinstance(m0, (nn.Dropout, nn.Identity)): return lambda v: v                     # eval mode: the identity
+    if isinstance(m0, (nn.SiLU, nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.Tanh, nn.GELU)):
+        _same(mods, *(("negative_slope",) if isinstance(m0, nn.LeakyReLU) else ()))
+        return lambda v: Stacked(m0(v.x), v.kind, n)
+    raise TypeError(f"no stacked form for {type(m0).__name__}: stack_modules knows the layers of the TreeVAE's heads and routers "
+                    "(a BatchNorm only after a convolution or linear layer, where it is folded)")
+
 # %% ../nbs/04b_stacked.ipynb #b148bbbe
 def stack_gaussians(mods: list) -> callable:
     "(μ, σ²) of every `Gaussian` head in `mods`, each n×B×…, both heads in one layer."
-    trunk = stack_modules([fused(m.trunk) for m in mods]); heads = stack_modules([paired(m.mu, m.var) for m in mods])
+    trunk = stack_modules([m.trunk for m in mods]); heads = stack_modules([paired(m.mu, m.var) for m in mods])
     def f(v):
         mu, var = heads(trunk(v)).node().chunk(2, dim=2)
         return mu, F.softplus(var)
@@ -139,7 +128,7 @@ def stack_gaussians(mods: list) -> callable:
 
 def stack_routers(mods: list) -> callable:
     "p(left) of every `Router` in `mods`: n×B."
-    net = stack_modules([fused(m.net) for m in mods])
+    net = stack_modules([m.net for m in mods])
     return lambda v: torch.sigmoid(net(v).node()).flatten(1)
 
 # %% ../nbs/04b_stacked.ipynb #4fbdf7db
@@ -174,8 +163,9 @@ def _draw(mu: torch.Tensor, generator=None) -> torch.Tensor:
         return torch.randn(mu.shape, device=mu.device, dtype=mu.dtype, generator=generator)
     return torch.stack([torch.randn(mu.shape[1:], device=mu.device, dtype=mu.dtype, generator=generator) for _ in range(len(mu))])
 
+@patch
 @torch.no_grad()
-def _stacked_call(self: StackedPosterior, x, mean: bool = False, generator=None) -> tuple[dict, dict]:
+def __call__(self: StackedPosterior, x, mean: bool = False, generator=None) -> tuple[dict, dict]:
     "What `model.posterior(x, mean, generator)` returns: (z, probs) dicts keyed by node id, from the same random numbers."
     d = [self.encoder(x)]
     for layer in self.bottom_up_layers: d.append(layer(d[-1]))
@@ -185,8 +175,7 @@ def _stacked_call(self: StackedPosterior, x, mean: bool = False, generator=None)
         mu, var = lv["dense"](Stacked(inp, "shared", len(nodes)))
         if dep:
             mu_p, var_p = lv["transform"](Stacked(Z.index_select(0, lv["parent"]), "node", len(nodes)))
-            ph, pp = 1 / (var + EPS), 1 / (var_p + EPS)                     # precision-weighted, as notebook 04
-            var = 1 / (ph + pp); mu = (mu * ph + mu_p * pp) * var
+            mu, var = precision_weighted(mu, var, mu_p, var_p)                # notebook 04's, elementwise: all nodes at once
         Z = mu if mean else mu + (var + EPS).sqrt() * _draw(mu, generator)
         if not dep: P = torch.ones(1, x.shape[0], device=x.device)
         else:
@@ -195,8 +184,6 @@ def _stacked_call(self: StackedPosterior, x, mean: bool = False, generator=None)
         z.update(zip(nodes, Z.unbind(0))); probs.update(zip(nodes, P.unbind(0)))
         L = lv["route"](Stacked(inp, "shared", lv["n_internal"])) if lv["route"] is not None else None
     return z, probs
-
-StackedPosterior.__call__ = _stacked_call
 
 # %% ../nbs/04b_stacked.ipynb #b2fa997b
 def stacked_posterior(model: TreeVAE) -> StackedPosterior:
